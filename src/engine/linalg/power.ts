@@ -1,0 +1,162 @@
+import { applyOperator, validateOperatorSize, type RunOptions, type SymmetricOperator } from './operator';
+import { orthogonalizeAgainst } from './gramSchmidt';
+import { createRandom, normalVector, type Random } from './random';
+import { requireInteger, requirePositive, requirePositiveOrInfinity } from './validate';
+import { axpy, dot, norm, scaled } from './vector';
+
+export interface PowerIterationOptions extends RunOptions {
+  /** Number of eigenpairs to compute, one after another. Default 1. */
+  topK?: number;
+  /** Maximum operator applications per eigenpair. Default 100, as in PyHessian. */
+  maxIterations?: number;
+  /**
+   * Maximum relative change of the Rayleigh quotient between two iterations,
+   * |λ_i − λ_{i−1}| ≤ tolerance·|λ_{i−1}|. Default 1e-3, as in PyHessian.
+   */
+  tolerance?: number;
+  /**
+   * Maximum residual ‖A·v − λ·v‖ relative to the largest |λ| found, the same
+   * test Lanczos uses. Default: `tolerance`. Infinity leaves only the
+   * relative-change test, which is PyHessian's rule except that PyHessian
+   * divides the change by |λ| + 1e-6.
+   */
+  residualTolerance?: number;
+  /** Seed of the random starting vectors. Default 0. */
+  seed?: number;
+}
+
+/** One eigenpair from power iteration. */
+export interface PowerEigenpair {
+  /** Rayleigh quotient λ = vᵀAv at the last iteration. */
+  value: number;
+  /** Unit vector v of length n, orthogonal to the pairs found before it. */
+  vector: Float64Array;
+  /** ‖A·v − λ·v‖ at the last iteration, in the operator's units. */
+  residual: number;
+  /** Operator applications spent on this pair. */
+  iterations: number;
+  /** True when both the relative-change and the residual test passed, or A·v was zero. */
+  converged: boolean;
+}
+
+export interface PowerIterationResult {
+  /** Eigenpairs in the order found, which is by decreasing |λ|. */
+  pairs: PowerEigenpair[];
+  /** Operator applications over all pairs. */
+  operatorApplications: number;
+  /** True when every pair converged. */
+  converged: boolean;
+}
+
+/**
+ * Computes the topK eigenpairs of largest magnitude by power iteration with
+ * deflation, the way PyHessian does it: each pair starts from a random vector
+ * and, before every application, is orthogonalized against the pairs already
+ * found. It finds eigenvalues by |λ|, so on an indefinite operator a large
+ * negative eigenvalue comes before a smaller positive one. It is the baseline
+ * that Lanczos is compared with; it converges at the rate |λ_{k+1}/λ_k|, so
+ * close eigenvalues make it slow.
+ *
+ * A pair has converged when the Rayleigh quotient changed by at most
+ * tolerance·|λ| and the residual is at most residualTolerance·max|λ|. A change
+ * below √n·ε·max|λ|, the rounding level of a dot product of length n, also
+ * passes, so that eigenvalues of a null space converge. A pair that has not
+ * converged after maxIterations is returned with `converged: false`. Tests
+ * check it against dense Q·diag(λ)·Qᵀ matrices.
+ *
+ * @throws CancelledError when `signal` is aborted.
+ */
+export async function powerIteration(
+  operator: SymmetricOperator,
+  options: PowerIterationOptions = {},
+): Promise<PowerIterationResult> {
+  const size = validateOperatorSize(operator);
+  const topK = Math.min(requireInteger('topK', options.topK ?? 1, 1), size);
+  const settings: IterationSettings = {
+    maxIterations: requireInteger('maxIterations', options.maxIterations ?? 100, 1),
+    tolerance: requirePositive('tolerance', options.tolerance ?? 1e-3),
+    residualTolerance: requirePositiveOrInfinity('residualTolerance', options.residualTolerance ?? options.tolerance ?? 1e-3),
+    // Rounding error of a length-n dot product relative to max|λ|; smaller changes of λ are noise.
+    roundingLevel: Math.sqrt(size) * Number.EPSILON,
+  };
+  const random = createRandom(options.seed ?? 0, 'power-iteration');
+  const plannedApplications = topK * settings.maxIterations;
+
+  const pairs: PowerEigenpair[] = [];
+  let operatorApplications = 0;
+  const apply = async (vector: Float64Array): Promise<Float64Array> => {
+    const product = await applyOperator(operator, vector, options.signal);
+    operatorApplications++;
+    options.onStep?.(operatorApplications, plannedApplications);
+    return product;
+  };
+
+  for (let index = 0; index < topK; index++) {
+    pairs.push(await iterateToPair(apply, size, random, pairs, settings));
+  }
+
+  return {
+    pairs,
+    operatorApplications,
+    converged: pairs.every((pair) => pair.converged),
+  };
+}
+
+interface IterationSettings {
+  maxIterations: number;
+  tolerance: number;
+  residualTolerance: number;
+  roundingLevel: number;
+}
+
+/**
+ * Runs power iteration from a random vector, deflated against the pairs found
+ * so far, until the pair converges or maxIterations applications are spent.
+ */
+async function iterateToPair(
+  apply: (vector: Float64Array) => Promise<Float64Array>,
+  size: number,
+  random: Random,
+  found: readonly PowerEigenpair[],
+  settings: IterationSettings,
+): Promise<PowerEigenpair> {
+  const foundVectors = found.map((pair) => pair.vector);
+  const largestFound = found.reduce((largest, pair) => Math.max(largest, Math.abs(pair.value)), 0);
+  let vector = normalVector(random, size);
+  let previousValue: number | null = null;
+
+  for (let iteration = 1; ; iteration++) {
+    vector = deflatedUnitVector(vector, foundVectors, random);
+
+    const product = await apply(vector);
+    const value = dot(vector, product);
+    const productNorm = norm(product);
+    const residual = norm(axpy(-value, vector, Float64Array.from(product)));
+    const scale = Math.max(largestFound, Math.abs(value));
+
+    const changeSmall =
+      previousValue !== null &&
+      Math.abs(value - previousValue) <= Math.max(settings.tolerance * Math.abs(previousValue), settings.roundingLevel * scale);
+    const residualSmall = residual <= settings.residualTolerance * scale;
+    // A zero product makes v an eigenvector with eigenvalue 0 and leaves no direction to follow.
+    const converged = productNorm === 0 || (changeSmall && residualSmall);
+
+    if (converged || iteration === settings.maxIterations) {
+      return { value, vector, residual, iterations: iteration, converged };
+    }
+    previousValue = value;
+    vector = product;
+  }
+}
+
+/**
+ * Returns the vector orthogonalized against the found vectors and normalized.
+ * A vector that lies entirely in their span is replaced by a random one.
+ */
+function deflatedUnitVector(vector: Float64Array, foundVectors: readonly Float64Array[], random: Random): Float64Array {
+  let candidate = orthogonalizeAgainst(Float64Array.from(vector), foundVectors);
+  while (norm(candidate) === 0) {
+    candidate = orthogonalizeAgainst(normalVector(random, vector.length), foundVectors);
+  }
+  return scaled(1 / norm(candidate), candidate);
+}
