@@ -200,6 +200,8 @@ export interface Report {
   learningRate: LearningRateSummary;
   slice: LossSlice | null;
   warnings: ReportWarning[];
+  /** Facts about the run worth a line but not a warning: conversions, backend fallbacks, ignored file parts. */
+  notes: string[];
   /** Settings that shaped the result, echoed for reproducibility. */
   settings: AnalysisSettings;
   /** Wall time of the whole analysis, in milliseconds. */

@@ -1,0 +1,104 @@
+import { InvalidArgumentError } from 'commander';
+
+import type { AnalysisRequest, BackendPreference } from '../engine/api';
+import { LOSS_NAMES, normalizeLossName } from '../engine/losses';
+import type { AnalysisSettings, LossName } from '../engine/report';
+
+/** Options of `hessian-spectrum analyze`, as commander parses them. */
+export interface AnalyzeOptions {
+  data?: string;
+  labels?: string;
+  labelColumn?: string;
+  xKey?: string;
+  yKey?: string;
+  loss?: LossName;
+  output?: number;
+  samples?: number;
+  batchSize?: number;
+  topK?: number;
+  lanczosSteps?: number;
+  densityRuns?: number;
+  densitySteps?: number;
+  traceProbes?: number;
+  method?: AnalysisSettings['method'];
+  methodEigen?: AnalysisSettings['eigenMethod'];
+  backend?: BackendPreference;
+  seed?: number;
+  layers: boolean;
+  slicePoints?: number;
+  json?: string;
+  html?: string;
+  saveConfig?: boolean;
+  quiet?: boolean;
+}
+
+/** Parses a whole number of at least `minimum`, for commander's option parser. */
+export function integerAtLeast(minimum: number): (text: string) => number {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) {
+      throw new InvalidArgumentError(`Expected a whole number of at least ${minimum}, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+/** Parses a loss name in any usual spelling (`mse`, `categoricalCrossentropy`, ...). */
+export function parseLoss(text: string): LossName {
+  const loss = normalizeLossName(text);
+  if (loss === null) {
+    throw new InvalidArgumentError(`Unknown loss "${text}". Use one of: ${LOSS_NAMES.join(', ')}.`);
+  }
+  return loss;
+}
+
+/** Parses one of a fixed set of words. */
+export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text: string): T => {
+    if (!(choices as readonly string[]).includes(text)) {
+      throw new InvalidArgumentError(`Expected one of ${choices.join(', ')}, got "${text}".`);
+    }
+    return text as T;
+  };
+}
+
+/** Builds the engine request from the model path and the parsed options. */
+export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): AnalysisRequest {
+  const settings: Partial<AnalysisSettings> = { perLayer: options.layers };
+  const copies: Array<[keyof AnalyzeOptions, keyof AnalysisSettings]> = [
+    ['samples', 'samples'],
+    ['batchSize', 'batchSize'],
+    ['topK', 'topK'],
+    ['lanczosSteps', 'lanczosSteps'],
+    ['densityRuns', 'densityRuns'],
+    ['densitySteps', 'densitySteps'],
+    ['traceProbes', 'traceProbes'],
+    ['method', 'method'],
+    ['methodEigen', 'eigenMethod'],
+    ['seed', 'seed'],
+    ['slicePoints', 'slicePoints'],
+  ];
+  for (const [option, setting] of copies) {
+    if (options[option] !== undefined) {
+      (settings as Record<string, unknown>)[setting] = options[option];
+    }
+  }
+
+  const request: AnalysisRequest = { modelPath, settings, backend: options.backend ?? 'auto' };
+  if (options.data !== undefined) {
+    request.data = {
+      path: options.data,
+      labelsPath: options.labels,
+      labelColumn: options.labelColumn,
+      xKey: options.xKey,
+      yKey: options.yKey,
+    };
+  }
+  if (options.loss !== undefined) {
+    request.loss = options.loss;
+  }
+  if (options.output !== undefined) {
+    request.outputIndex = options.output;
+  }
+  return request;
+}

@@ -1,0 +1,149 @@
+import type * as tf from '@tensorflow/tfjs';
+
+import type { AnalysisRequest } from '../api';
+import { dataSpecFromSidecar, fitDataset, loadDataset, readSidecar, sidecarPathFor, type FittedDataset, type Sidecar } from '../data';
+import type { DataSpec } from '../data/types';
+import { InputError } from '../errors';
+import { createLossProblem, type LossProblem } from '../hvp/lossProblem';
+import { LOSS_NAMES } from '../losses';
+import { loadModel, selectOutput } from '../models/loadModel';
+import type { LoadedModel } from '../models/types';
+import { DEFAULT_SETTINGS, type AnalysisSettings, type LossName } from '../report';
+
+/** Everything an analysis needs before the first Hessian-vector product. */
+export interface PreparedAnalysis {
+  loaded: LoadedModel;
+  /** Single-output model sharing the loaded model's layers and weights. */
+  model: tf.LayersModel;
+  outputIndex: number;
+  outputName: string;
+  loss: LossName;
+  /** Set when a loss from the request or the sidecar was overruled by the model's own. */
+  lossNote: string | null;
+  settings: AnalysisSettings;
+  dataSpec: DataSpec;
+  fitted: FittedDataset;
+  problem: LossProblem;
+}
+
+/**
+ * Loads the model, the sidecar and the data, resolves the loss and the
+ * settings, and uploads the chosen samples. Request values win over the
+ * sidecar's, which win over the defaults. The caller disposes the result with
+ * `disposePreparedAnalysis`.
+ *
+ * @throws InputError for a missing dataset link or loss, and for any invalid file.
+ */
+export async function prepareAnalysis(request: AnalysisRequest): Promise<PreparedAnalysis> {
+  const sidecar = await readSidecar(request.modelPath);
+  const loaded = await loadModel(request.modelPath);
+
+  try {
+    const settings = resolveSettings(request, sidecar);
+    const dataSpec = resolveDataSpec(request, sidecar);
+    const selected = selectOutput(loaded, request.outputIndex ?? sidecar?.output);
+    const { loss, note: lossNote } = resolveLoss(request, sidecar, loaded, selected.name);
+
+    const dataset = await loadDataset(dataSpec);
+    const fitted = fitDataset(dataset, {
+      inputShape: selected.model.inputs[0].shape,
+      outputShape: selected.model.outputs[0].shape,
+      loss,
+      samples: settings.samples,
+      seed: settings.seed,
+    });
+    const problem = createLossProblem(
+      selected.model,
+      loss,
+      { inputs: fitted.inputs, inputShape: fitted.inputsShape, targets: fitted.targets, targetShape: fitted.targetsShape },
+      settings.batchSize,
+    );
+
+    return {
+      loaded,
+      model: selected.model,
+      outputIndex: selected.index,
+      outputName: selected.name,
+      loss,
+      lossNote,
+      settings,
+      dataSpec,
+      fitted,
+      problem,
+    };
+  } catch (error) {
+    loaded.model.dispose();
+    throw error;
+  }
+}
+
+function resolveSettings(request: AnalysisRequest, sidecar: Sidecar | null): AnalysisSettings {
+  const fromSidecar: Partial<AnalysisSettings> = {};
+  if (sidecar?.samples !== undefined) {
+    fromSidecar.samples = sidecar.samples;
+  }
+  if (sidecar?.seed !== undefined) {
+    fromSidecar.seed = sidecar.seed;
+  }
+  const defined = Object.fromEntries(
+    Object.entries(request.settings ?? {}).filter(([, value]) => value !== undefined),
+  ) as Partial<AnalysisSettings>;
+  return { ...DEFAULT_SETTINGS, ...fromSidecar, ...defined };
+}
+
+function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {
+  if (request.data !== undefined) {
+    return { ...request.data, categories: request.data.categories ?? sidecar?.categories };
+  }
+  const fromSidecar = sidecar === null ? null : dataSpecFromSidecar(sidecar);
+  if (fromSidecar === null) {
+    throw new InputError(
+      request.modelPath,
+      'no dataset is linked to this model',
+      `Pass the data with --data, or name it in the sidecar ${sidecarPathFor(request.modelPath)} ` +
+        '(in VS Code: Hessian Spectrum: Link Dataset…)',
+    );
+  }
+  return fromSidecar;
+}
+
+/**
+ * The model's own loss wins, because it is the loss the model was trained
+ * with; then the request's, then the sidecar's.
+ */
+function resolveLoss(
+  request: AnalysisRequest,
+  sidecar: Sidecar | null,
+  loaded: LoadedModel,
+  outputName: string,
+): { loss: LossName; note: string | null } {
+  const fromModel = loaded.training.lossByOutput?.[outputName] ?? loaded.training.loss;
+  const requested = request.loss ?? sidecar?.loss;
+  if (fromModel !== null) {
+    const note =
+      requested !== undefined && requested !== fromModel
+        ? `The model was trained with ${fromModel}, which is used instead of the requested ${requested}.`
+        : null;
+    return { loss: fromModel, note };
+  }
+  if (requested !== undefined) {
+    return { loss: requested, note: null };
+  }
+
+  const recorded =
+    loaded.training.rawLoss === null ? 'the model records no loss' : `the model's loss "${loaded.training.rawLoss}" is not supported`;
+  throw new InputError(
+    request.modelPath,
+    recorded,
+    `Pass one with --loss (${LOSS_NAMES.join(', ')}) or set "loss" in the sidecar ${sidecarPathFor(request.modelPath)}`,
+  );
+}
+
+/** Frees the samples and the model's weights. */
+export function disposePreparedAnalysis(prepared: PreparedAnalysis): void {
+  for (const batch of prepared.problem.batches) {
+    batch.inputs.dispose();
+    batch.targets.dispose();
+  }
+  prepared.loaded.model.dispose();
+}
