@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { readFloat32, readInt32, requireInput, writeOutput, type KernelArguments } from './kernelIo';
+
+/**
+ * UnsortedSegmentSum: out[s, …] = Σ x[i, …] over the i with segmentIds[i] = s.
+ *
+ * `segmentIds` (int32) has the shape of a leading part of x's shape; the
+ * remaining dimensions of x are summed as rows. Ids that are negative or not
+ * below attrs.numSegments are dropped, as in the stock cpu kernel of tfjs 4.22
+ * (which makes one masked pass over x per segment). The wasm backend has no
+ * such kernel; it is the gradient of a gather, as in an Embedding layer.
+ * Returns out of shape [numSegments, ...x.shape.slice(segmentIds.rank)].
+ */
+export function unsortedSegmentSum({ inputs, backend, attrs }: KernelArguments): tf.TensorInfo {
+  const x = requireInput(inputs, 'x', 'UnsortedSegmentSum');
+  const segmentIds = requireInput(inputs, 'segmentIds', 'UnsortedSegmentSum');
+  const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
+  const ids = readInt32(backend, segmentIds);
+  const xValues = readFloat32(backend, x);
+
+  const rowShape = x.shape.slice(segmentIds.shape.length);
+  if (!tf.util.arraysEqual(segmentIds.shape, x.shape.slice(0, segmentIds.shape.length))) {
+    throw new Error(
+      `UnsortedSegmentSum: segmentIds shape [${segmentIds.shape.join(', ')}] must be a leading part ` +
+        `of the x shape [${x.shape.join(', ')}].`,
+    );
+  }
+  const rowSize = tf.util.sizeFromShape(rowShape);
+
+  const sums = new Float64Array(numSegments * rowSize);
+  for (let i = 0; i < ids.length; i++) {
+    const segment = ids[i];
+    if (segment < 0 || segment >= numSegments) {
+      continue;
+    }
+    const source = i * rowSize;
+    const target = segment * rowSize;
+    for (let j = 0; j < rowSize; j++) {
+      sums[target + j] += xValues[source + j];
+    }
+  }
+  return writeOutput(backend, Float32Array.from(sums), [numSegments, ...rowShape], 'float32');
+}
