@@ -80,6 +80,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
         .default(defaults.eigenMethod),
     )
     .option('--backend <name>', 'TensorFlow.js backend: node (tfjs-node), wasm or cpu (default: the fastest that loads)', oneOf(['node', 'wasm', 'cpu'] as const))
+    .option('--workers <count>', 'worker threads that share the samples, 0 for one per CPU core (default 0)', integerAtLeast(0))
     .option('--seed <integer>', `seed of every random choice (default ${defaults.seed})`, integerAtLeast(0))
     .option('--no-layers', 'skip the per-layer curvature')
     .option('--slice-points <count>', `points of the loss slice along the top eigenvector, 0 to skip (default ${defaults.slicePoints})`, integerAtLeast(0))

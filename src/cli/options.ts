@@ -26,6 +26,7 @@ export interface AnalyzeOptions {
   seed?: number;
   layers: boolean;
   slicePoints?: number;
+  workers?: number;
   json?: string;
   html?: string;
   saveConfig?: boolean;
@@ -77,6 +78,7 @@ export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): A
     ['methodEigen', 'eigenMethod'],
     ['seed', 'seed'],
     ['slicePoints', 'slicePoints'],
+    ['workers', 'workers'],
   ];
   for (const [option, setting] of copies) {
     if (options[option] !== undefined) {

@@ -3,11 +3,14 @@ import type { AnalysisHooks, AnalysisRequest, PartialReport } from './api';
 import { computeLayerCurvature, rademacherScale } from './analysis/layerCurvature';
 import { computeLossSlice } from './analysis/lossSlice';
 import { hessianOperator, recordProducts, type RecordedProduct } from './analysis/operators';
-import { disposePreparedAnalysis, prepareAnalysis, type PreparedAnalysis } from './analysis/prepareAnalysis';
+import { disposePreparedAnalysis, prepareAnalysis, problemData, type PreparedAnalysis } from './analysis/prepareAnalysis';
 import { collectWarnings } from './analysis/reportWarnings';
 import { computeAccuracy } from './data';
 import { throwIfCancelled } from './errors';
-import { evaluateProblem } from './hvp/evaluate';
+import { LocalProductSource } from './hvp/localProductSource';
+import { layoutParameters } from './hvp/parameters';
+import type { ProductSource } from './hvp/productSource';
+import { createProductSource } from './parallel/createProductSource';
 import { HessianProducts } from './hvp/hessianProducts';
 import { chooseHvpMethod, VERIFICATION_SAMPLES } from './hvp/verifyExactHvp';
 import { createLossProblem, disposeProblem } from './hvp/lossProblem';
@@ -74,26 +77,37 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
 
   hooks.onProgress?.({ phase: 'loading', done: 1, total: 3, message: 'model and data' });
   const prepared = await prepareAnalysis(request);
+  let source: ProductSource | null = null;
   try {
-    return await runPhases(prepared);
+    source = await createProductSource(prepared.model, problemData(prepared.fitted), {
+      workers: prepared.settings.workers,
+      batchSize: prepared.settings.batchSize,
+      backend: backend.name,
+      modelPath: request.modelPath,
+      outputIndex: prepared.outputIndex,
+      loss: prepared.loss,
+    });
+    return await runPhases(prepared, source);
   } finally {
+    await source?.dispose();
     disposePreparedAnalysis(prepared);
   }
 
-  async function runPhases(prepared: PreparedAnalysis): Promise<Report> {
-    const { settings, problem, fitted, loaded } = prepared;
-    const products = new HessianProducts(problem, 'exact');
+  async function runPhases(prepared: PreparedAnalysis, source: ProductSource): Promise<Report> {
+    const { settings, fitted, loaded } = prepared;
+    const layout = layoutParameters(prepared.model);
+    const products = new HessianProducts(source, 'exact');
 
     hooks.onProgress?.({ phase: 'loading', done: 2, total: 3, message: 'loss and accuracy' });
-    const evaluation = await evaluateProblem(problem);
-    const accuracy = computeAccuracy(evaluation.predictions, fitted.targets, problem.samples, prepared.loss);
+    const evaluation = await source.evaluate();
+    const accuracy = computeAccuracy(evaluation.predictions, fitted.targets, source.samples, prepared.loss);
     publish({
       schemaVersion: REPORT_SCHEMA_VERSION,
       engineVersion: ENGINE_VERSION,
       model: {
         path: request.modelPath,
         format: loaded.format,
-        numParameters: problem.layout.size,
+        numParameters: layout.size,
         outputIndex: prepared.outputIndex,
         outputName: prepared.outputName,
         numOutputs: loaded.model.outputs.length,
@@ -102,7 +116,7 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
       data: {
         path: prepared.dataSpec.path,
         labelsPath: prepared.dataSpec.labelsPath ?? null,
-        samples: problem.samples,
+        samples: source.samples,
         totalSamples: fitted.totalSamples,
         reshapedFrom: fitted.reshapedFrom,
         reshapedTo: fitted.reshapedTo,
@@ -126,7 +140,7 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
       firstSamples(fitted, VERIFICATION_SAMPLES),
       settings.batchSize,
     );
-    const decision = await chooseHvpMethod(new HessianProducts(verificationProblem, 'exact'), {
+    const decision = await chooseHvpMethod(new HessianProducts(new LocalProductSource(verificationProblem), 'exact'), {
       requested: settings.method,
       selfTestPassed: selfTest.passed,
       unverifiedLayerClasses: [...new Set(unverified.map((layer) => layer.className))],
@@ -227,8 +241,8 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
     // Per-layer blocks.
     let layers: Report['layers'] = [];
     if (settings.perLayer) {
-      enterPhase('layers', problem.layout.blocks.length * LAYER_STEPS);
-      layers = await computeLayerCurvature(products, problem.layout.blocks, probes, {
+      enterPhase('layers', layout.blocks.length * LAYER_STEPS);
+      layers = await computeLayerCurvature(products, layout.blocks, probes, {
         steps: LAYER_STEPS,
         tolerance: LAYER_TOLERANCE,
         negativeTolerance: NEGATIVE_TOLERANCE,

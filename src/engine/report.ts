@@ -234,6 +234,8 @@ export interface AnalysisSettings {
   perLayer: boolean;
   /** Points of the loss slice along the top eigenvector (0 to skip). */
   slicePoints: number;
+  /** Worker threads that share the samples; 0 means one per CPU core. */
+  workers: number;
   seed: number;
 }
 
@@ -250,6 +252,7 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   tolerance: 1e-3,
   perLayer: true,
   slicePoints: 41,
+  workers: 0,
   seed: 0,
 };
 

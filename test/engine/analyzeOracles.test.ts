@@ -5,6 +5,7 @@ import * as path from 'node:path';
 
 import { analyzeModel } from '../../src/engine/analyze';
 import { HessianProducts } from '../../src/engine/hvp/hessianProducts';
+import { LocalProductSource } from '../../src/engine/hvp/localProductSource';
 import { createLossProblem, disposeProblem } from '../../src/engine/hvp/lossProblem';
 import { symmetricEigen } from '../../src/engine/linalg/denseEigen';
 import { asymmetry as maxAsymmetry, materializeOperator, matrixFromRows, multiplyMatrixVector, symmetricPart, type DenseMatrix } from '../../src/engine/linalg/denseMatrix';
@@ -165,7 +166,7 @@ describe('analyzeModel against a dense Hessian', function () {
     const oneHot = new Float32Array(samples * 3);
     labels.forEach((label, i) => (oneHot[i * 3 + label] = 1));
     const problem = createLossProblem(model, 'categorical_crossentropy', { inputs: Float32Array.from(inputs), inputShape: [samples, 4], targets: oneHot, targetShape: [samples, 3] }, samples);
-    const products = new HessianProducts(problem, 'exact');
+    const products = new HessianProducts(new LocalProductSource(problem), 'exact');
     const columns = await materializeOperator({ size: products.size, apply: (vector) => products.exact(vector) });
     disposeProblem(problem);
     asymmetryOfColumns = maxAsymmetry(columns);

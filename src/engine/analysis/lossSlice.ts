@@ -1,6 +1,4 @@
-import { evaluateLoss } from '../hvp/evaluate';
 import type { HessianProducts } from '../hvp/hessianProducts';
-import { writeParameters } from '../hvp/parameters';
 import { throwIfCancelled } from '../errors';
 import type { LossSlice } from '../report';
 
@@ -39,12 +37,12 @@ export async function computeLossSlice(
       for (let j = 0; j < theta.length; j++) {
         shifted[j] = theta[j] + alpha * direction[j];
       }
-      writeParameters(products.problem.layout, shifted);
-      losses.push(await evaluateLoss(products.problem));
+      await products.source.writeParameters(shifted);
+      losses.push(await products.source.loss());
       options.onStep?.(i + 1, points);
     }
   } finally {
-    writeParameters(products.problem.layout, theta);
+    await products.source.writeParameters(theta);
   }
   return { alphas, losses, eigenvalue };
 }

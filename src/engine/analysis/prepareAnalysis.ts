@@ -4,7 +4,7 @@ import type { AnalysisRequest } from '../api';
 import { dataSpecFromSidecar, fitDataset, loadDataset, readSidecar, sidecarPathFor, type FittedDataset, type Sidecar } from '../data';
 import type { DataSpec } from '../data/types';
 import { InputError } from '../errors';
-import { createLossProblem, type LossProblem } from '../hvp/lossProblem';
+import type { ProblemData } from '../hvp/lossProblem';
 import { LOSS_NAMES } from '../losses';
 import { loadModel, selectOutput } from '../models/loadModel';
 import type { LoadedModel } from '../models/types';
@@ -23,14 +23,13 @@ export interface PreparedAnalysis {
   settings: AnalysisSettings;
   dataSpec: DataSpec;
   fitted: FittedDataset;
-  problem: LossProblem;
 }
 
 /**
  * Loads the model, the sidecar and the data, resolves the loss and the
- * settings, and uploads the chosen samples. Request values win over the
- * sidecar's, which win over the defaults. The caller disposes the result with
- * `disposePreparedAnalysis`.
+ * settings, and fits the chosen samples to the model. Request values win over
+ * the sidecar's, which win over the defaults. The caller disposes the result
+ * with `disposePreparedAnalysis`.
  *
  * @throws InputError for a missing dataset link or loss, and for any invalid file.
  */
@@ -52,13 +51,6 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
       samples: settings.samples,
       seed: settings.seed,
     });
-    const problem = createLossProblem(
-      selected.model,
-      loss,
-      { inputs: fitted.inputs, inputShape: fitted.inputsShape, targets: fitted.targets, targetShape: fitted.targetsShape },
-      settings.batchSize,
-    );
-
     return {
       loaded,
       model: selected.model,
@@ -69,7 +61,6 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
       settings,
       dataSpec,
       fitted,
-      problem,
     };
   } catch (error) {
     loaded.model.dispose();
@@ -139,11 +130,12 @@ function resolveLoss(
   );
 }
 
-/** Frees the samples and the model's weights. */
+/** Frees the model's weights. */
 export function disposePreparedAnalysis(prepared: PreparedAnalysis): void {
-  for (const batch of prepared.problem.batches) {
-    batch.inputs.dispose();
-    batch.targets.dispose();
-  }
   prepared.loaded.model.dispose();
+}
+
+/** The fitted samples in the form a LossProblem takes. */
+export function problemData(fitted: FittedDataset): ProblemData {
+  return { inputs: fitted.inputs, inputShape: fitted.inputsShape, targets: fitted.targets, targetShape: fitted.targetsShape };
 }

@@ -1,38 +1,32 @@
-import * as tf from '@tensorflow/tfjs';
-
 import type { HvpMethod } from '../report';
-import { batchExactHvp, batchGradient } from './gradients';
-import type { LossProblem } from './lossProblem';
-import { readParameters, splitIntoTensors, writeParameters } from './parameters';
+import type { ProductSource } from './productSource';
 
 /**
- * Hessian-vector products and gradients of the mean loss over all samples of a
- * LossProblem. Each product runs batch by batch on the backend in float32 and
- * is summed in float64, so the result equals one product over all samples in
- * one batch, within float32 rounding.
+ * Hessian-vector products of the mean loss by the method the verification
+ * chose: exact (double backprop) or a central difference of gradients.
  */
 
-/** Default step of the finite difference, relative to ‖θ‖/‖v‖. */
+/** Default step of the finite difference, relative to ‖θ‖/‖v‖, for smooth models. */
 export const DEFAULT_RELATIVE_STEP = 1e-3;
 
 export class HessianProducts {
-  /** Hessian-vector products computed so far, over all samples each. */
+  /** Hessian-vector products computed by `apply` so far, over all samples each. */
   count = 0;
 
   private originalParameters: Float64Array | null = null;
 
   constructor(
-    readonly problem: LossProblem,
+    readonly source: ProductSource,
     public method: HvpMethod,
     public relativeStep = DEFAULT_RELATIVE_STEP,
   ) {}
 
   /** n, the number of parameters. */
   get size(): number {
-    return this.problem.layout.size;
+    return this.source.size;
   }
 
-  /** H v by the current method. */
+  /** H v by the current method; counted. */
   async apply(vector: Float64Array): Promise<Float64Array> {
     const product = this.method === 'exact' ? await this.exact(vector) : await this.finiteDifference(vector);
     this.count++;
@@ -40,18 +34,8 @@ export class HessianProducts {
   }
 
   /** H v by double backprop, without counting it. */
-  async exact(vector: Float64Array): Promise<Float64Array> {
-    const direction = splitIntoTensors(this.problem.layout, vector);
-    try {
-      const total = new Float64Array(this.size);
-      for (const batch of this.problem.batches) {
-        const product = batchExactHvp(this.problem, batch, direction);
-        addInto(total, await readAndDispose(product));
-      }
-      return total;
-    } finally {
-      direction.forEach((tensor) => tensor.dispose());
-    }
+  exact(vector: Float64Array): Promise<Float64Array> {
+    return this.source.exactHvp(vector);
   }
 
   /**
@@ -68,14 +52,14 @@ export class HessianProducts {
       for (let i = 0; i < this.size; i++) {
         shifted[i] = theta[i] + step * vector[i];
       }
-      writeParameters(this.problem.layout, shifted);
-      const forward = (await this.gradient()).gradient;
+      await this.source.writeParameters(shifted);
+      const forward = (await this.source.gradient()).gradient;
 
       for (let i = 0; i < this.size; i++) {
         shifted[i] = theta[i] - step * vector[i];
       }
-      writeParameters(this.problem.layout, shifted);
-      const backward = (await this.gradient()).gradient;
+      await this.source.writeParameters(shifted);
+      const backward = (await this.source.gradient()).gradient;
 
       const product = new Float64Array(this.size);
       for (let i = 0; i < this.size; i++) {
@@ -83,42 +67,21 @@ export class HessianProducts {
       }
       return product;
     } finally {
-      writeParameters(this.problem.layout, theta);
+      await this.source.writeParameters(theta);
     }
   }
 
   /** Mean loss and its gradient over all samples. */
-  async gradient(): Promise<{ loss: number; gradient: Float64Array }> {
-    const total = new Float64Array(this.size);
-    let loss = 0;
-    for (const batch of this.problem.batches) {
-      const result = batchGradient(this.problem, batch);
-      loss += (await readAndDispose(result.loss))[0];
-      addInto(total, await readAndDispose(result.gradient));
-    }
-    return { loss, gradient: total };
+  gradient(): Promise<{ loss: number; gradient: Float64Array }> {
+    return this.source.gradient();
   }
 
-  /** θ as loaded, read once; finite differences return to it exactly. */
+  /** θ as loaded, read once; finite differences and loss slices return to it exactly. */
   async parameters(): Promise<Float64Array> {
     if (this.originalParameters === null) {
-      this.originalParameters = await readParameters(this.problem.layout);
+      this.originalParameters = await this.source.readParameters();
     }
     return this.originalParameters;
-  }
-}
-
-async function readAndDispose(tensor: tf.Tensor): Promise<Float32Array> {
-  try {
-    return (await tensor.data()) as Float32Array;
-  } finally {
-    tensor.dispose();
-  }
-}
-
-function addInto(total: Float64Array, part: Float32Array): void {
-  for (let i = 0; i < total.length; i++) {
-    total[i] += part[i];
   }
 }
 

@@ -95,7 +95,7 @@ export async function chooseHvpMethod(products: HessianProducts, options: Verifi
   }
   const cost = comparisons.length * (1 + VERIFICATION_STEPS.length);
   const error = Math.max(...comparisons.map((comparison) => Math.min(...comparison.errors)));
-  const where = `on ${products.problem.samples} samples`;
+  const where = `on ${products.source.samples} samples`;
 
   if (comparisons.some((comparison) => comparison.verdict === 'disagrees')) {
     const method = options.requested === 'exact' ? 'exact' : 'finite-difference';

@@ -42,6 +42,11 @@ export function setWasmBinaryFolder(folder: string): void {
   wasmBinaryFolder = folder;
 }
 
+/** The folder set by setWasmBinaryFolder, or null; worker threads get the same one. */
+export function configuredWasmBinaryFolder(): string | null {
+  return wasmBinaryFolder;
+}
+
 /**
  * The dist folder of the installed @tensorflow/tfjs-backend-wasm package, or
  * null when it cannot be resolved (inside a bundle, require.resolve returns a

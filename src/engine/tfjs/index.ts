@@ -15,6 +15,7 @@ import { installZeroGradients } from './zeroGradients';
  */
 
 export {
+  configuredWasmBinaryFolder,
   defaultWasmBinaryFolder,
   missingWasmBinaries,
   selectBackend,

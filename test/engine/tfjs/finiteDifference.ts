@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { HessianProducts } from '../../../src/engine/hvp/hessianProducts';
+import { LocalProductSource } from '../../../src/engine/hvp/localProductSource';
 import { batchLoss, batchWeight, type LossProblem } from '../../../src/engine/hvp/lossProblem';
 import { readParameters, writeParameters } from '../../../src/engine/hvp/parameters';
 import { createRandom } from '../../../src/engine/linalg/random';
@@ -96,7 +97,7 @@ export async function compareWithFiniteDifference(
   options: Partial<FiniteDifferenceOptions> = {},
 ): Promise<ComparisonResult> {
   const settings = { ...DEFAULT_FINITE_DIFFERENCE_OPTIONS, ...options };
-  const products = new HessianProducts(problem, 'exact');
+  const products = new HessianProducts(new LocalProductSource(problem), 'exact');
   const random = createRandom(settings.seed, 'finite-difference');
   const accepts = (consistency: number): boolean => consistency <= settings.consistencyTolerance;
 

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 
 import { HessianProducts } from '../../../src/engine/hvp/hessianProducts';
+import { LocalProductSource } from '../../../src/engine/hvp/localProductSource';
 import { disposeProblem } from '../../../src/engine/hvp/lossProblem';
 import { createRandom, normalVector } from '../../../src/engine/linalg/random';
 import { TEST_BACKENDS, useBackend } from './backendSetup';
@@ -24,7 +25,7 @@ for (const backend of TEST_BACKENDS) {
       const layerCase = LAYER_CASES.find((candidate) => candidate.name === 'LSTM sigmoid');
       assert.ok(layerCase);
       const problem = buildProblem(layerCase, 3);
-      const products = new HessianProducts(problem, 'exact');
+      const products = new HessianProducts(new LocalProductSource(problem), 'exact');
       const probe = normalVector(createRandom(3), products.size);
 
       const original = tf.getGradient('Tanh');
@@ -59,7 +60,7 @@ for (const backend of TEST_BACKENDS) {
       const layerCase = LAYER_CASES.find((candidate) => candidate.name === 'Conv2D same');
       assert.ok(layerCase);
       const problem = buildProblem(layerCase, 3);
-      const products = new HessianProducts(problem, 'exact');
+      const products = new HessianProducts(new LocalProductSource(problem), 'exact');
       const probe = normalVector(createRandom(4), products.size);
       try {
         await products.exact(probe);
