@@ -70,6 +70,11 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--density-steps <count>', `Lanczos steps per density run (default ${defaults.densitySteps})`, integerAtLeast(2))
     .option('--trace-probes <count>', `Hessian-vector products for the trace estimate (default ${defaults.traceProbes})`, integerAtLeast(3))
     .addOption(
+      new Option('--trace-method <method>', 'trace estimator; krylov-hutch++ reuses the Lanczos run as its low-rank part')
+        .choices(['krylov-hutch++', 'hutch++', 'hutchinson'])
+        .default(defaults.traceMethod),
+    )
+    .addOption(
       new Option('--method <method>', 'Hessian-vector products: auto verifies exact products against finite differences')
         .choices(['auto', 'exact', 'finite-difference'])
         .default(defaults.method),

@@ -20,6 +20,7 @@ export interface AnalyzeOptions {
   densityRuns?: number;
   densitySteps?: number;
   traceProbes?: number;
+  traceMethod?: AnalysisSettings['traceMethod'];
   method?: AnalysisSettings['method'];
   methodEigen?: AnalysisSettings['eigenMethod'];
   backend?: BackendPreference;
@@ -74,6 +75,7 @@ export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): A
     ['densityRuns', 'densityRuns'],
     ['densitySteps', 'densitySteps'],
     ['traceProbes', 'traceProbes'],
+    ['traceMethod', 'traceMethod'],
     ['method', 'method'],
     ['methodEigen', 'eigenMethod'],
     ['seed', 'seed'],

@@ -29,8 +29,12 @@ export type HvpMethod = 'exact' | 'finite-difference';
 /** Algorithm behind the extreme eigenvalues. */
 export type EigenMethod = 'lanczos' | 'power';
 
-/** Algorithm behind the trace estimate. */
-export type TraceMethod = 'hutch++' | 'hutchinson';
+/**
+ * Algorithm behind the trace estimate: Hutch++ with the Krylov space of the
+ * extreme-eigenvalue Lanczos run as its low-rank part (no extra products for
+ * that part), Hutch++ with a random sketch, or plain Hutchinson.
+ */
+export type TraceMethod = 'krylov-hutch++' | 'hutch++' | 'hutchinson';
 
 /** Phases of an analysis, in the order they run. */
 export type AnalysisPhase =
@@ -226,6 +230,7 @@ export interface AnalysisSettings {
   densitySteps: number;
   /** Hessian-vector products for the trace estimate. */
   traceProbes: number;
+  traceMethod: TraceMethod;
   method: 'auto' | HvpMethod;
   eigenMethod: EigenMethod;
   /** Relative tolerance of the extreme eigenvalues. */
@@ -247,6 +252,7 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   densityRuns: 3,
   densitySteps: 90,
   traceProbes: 60,
+  traceMethod: 'krylov-hutch++',
   method: 'auto',
   eigenMethod: 'lanczos',
   tolerance: 1e-3,

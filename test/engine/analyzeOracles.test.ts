@@ -270,6 +270,38 @@ describe('analyzeModel against a dense Hessian', function () {
     assert.ok(relativeError(report.learningRate.maxStableGradientDescent as number, 2 / eigenvalues[eigenvalues.length - 1]) < 1e-4);
   });
 
+  for (const traceMethod of ['hutch++', 'hutchinson'] as const) {
+    it(`${traceMethod} trace and block traces match`, async () => {
+      const other = await analyzeModel(
+        {
+          modelPath: modelFile,
+          data: { path: inputsFile, labelsPath: labelsFile },
+          backend: 'cpu',
+          settings: { ...SMALL_SETTINGS, traceMethod, traceProbes: 45, slicePoints: 0 },
+        },
+        {},
+      );
+      const trace = eigenvalues.reduce((sum, value) => sum + value, 0);
+      assert.equal(other.trace.method, traceMethod);
+      assert.ok(
+        Math.abs(other.trace.estimate - trace) <= 4 * other.trace.standardError,
+        `trace ${other.trace.estimate} ± ${other.trace.standardError} vs ${trace}`,
+      );
+      other.layers.forEach((layer, index) => {
+        const offset = index === 0 ? 0 : 40;
+        const size = index === 0 ? 40 : 27;
+        let blockTrace = 0;
+        for (let i = offset; i < offset + size; i++) {
+          blockTrace += dense.data[i * dense.rows + i];
+        }
+        assert.ok(
+          Math.abs((layer.trace as number) - blockTrace) <= 4 * (layer.traceStandardError as number),
+          `${layer.name} trace ${layer.trace} ± ${layer.traceStandardError} vs ${blockTrace}`,
+        );
+      });
+    });
+  }
+
   it('same seed gives the same report', async () => {
     const again = await analyzeModel(
       { modelPath: modelFile, data: { path: inputsFile, labelsPath: labelsFile }, backend: 'cpu', settings: SMALL_SETTINGS },

@@ -3,15 +3,15 @@ import type { ParameterBlock } from '../hvp/parameters';
 import { lanczos } from '../linalg/lanczos';
 import type { RunOptions } from '../linalg/operator';
 import { createRandom, rademacherVector } from '../linalg/random';
-import { estimateMean } from '../linalg/statistics';
+import type { MeanEstimate } from '../linalg/statistics';
 import type { LayerCurvature } from '../report';
-import { blockOperator, type RecordedProduct } from './operators';
+import { blockOperator } from './operators';
 
 /**
  * Curvature of each layer's diagonal block H_bb of the Hessian: its extreme
- * eigenvalues by Lanczos on the block, its negative mass from that run's
- * quadrature, and its trace from the random probes of the whole-model trace
- * estimate, restricted to the block.
+ * eigenvalues by Lanczos on the block, and its negative mass from that run's
+ * quadrature (one run from a random start, so an estimate). Its trace comes
+ * from the whole-model trace estimate, restricted to the block.
  */
 
 export interface LayerCurvatureOptions extends RunOptions {
@@ -25,33 +25,29 @@ export interface LayerCurvatureOptions extends RunOptions {
 }
 
 /**
- * Computes the curvature of every block. `probes` are products H z recorded
- * during the trace phase; those whose vector is a scaled Rademacher vector give
- * unbiased block traces, because E[z_b z_cᵀ] = 0 for b ≠ c, so
- * E[z_bᵀ (H z)_b] = tr(H_bb).
+ * Computes the curvature of every block. `blockTraces` come from the trace
+ * phase's probes, in block order (see computeTrace).
  */
 export async function computeLayerCurvature(
   products: HessianProducts,
   blocks: ParameterBlock[],
-  probes: RecordedProduct[],
+  blockTraces: MeanEstimate[],
   options: LayerCurvatureOptions,
 ): Promise<LayerCurvature[]> {
-  const rademacherProbes = probes.filter((probe) => rademacherScale(probe.vector) !== null);
   const random = createRandom(options.seed, 'layers');
   const plannedSteps = blocks.reduce((total, block) => total + Math.min(options.steps, block.size), 0);
   let stepsBefore = 0;
   const layers: LayerCurvature[] = [];
 
-  for (const block of blocks) {
+  for (const [index, block] of blocks.entries()) {
     const steps = Math.min(options.steps, block.size);
-    const start = rademacherVector(random, block.size);
     const result = await lanczos(blockOperator(products, block), {
       maxSteps: steps,
       topK: 1,
       bottomK: 1,
       tolerance: options.tolerance,
       stopWhenConverged: true,
-      startVector: start,
+      startVector: rademacherVector(random, block.size),
       signal: options.signal,
       onStep: (done) => options.onStep?.(stepsBefore + done, plannedSteps),
     });
@@ -65,7 +61,7 @@ export async function computeLayerCurvature(
       }
     });
 
-    const trace = blockTrace(rademacherProbes, block);
+    const trace = blockTraces[index];
     layers.push({
       name: block.layerName,
       className: block.className,
@@ -78,39 +74,4 @@ export async function computeLayerCurvature(
     });
   }
   return layers;
-}
-
-/** Hutchinson estimate of tr(H_bb) from probes z with their products H z. */
-function blockTrace(probes: RecordedProduct[], block: ParameterBlock): { mean: number; standardError: number | null } | null {
-  if (probes.length === 0) {
-    return null;
-  }
-  const draws = probes.map((probe) => {
-    const scale = rademacherScale(probe.vector) as number;
-    let quadratic = 0;
-    for (let i = block.offset; i < block.offset + block.size; i++) {
-      quadratic += probe.vector[i] * probe.product[i];
-    }
-    return quadratic / (scale * scale);
-  });
-  const estimate = estimateMean(draws);
-  return { mean: estimate.mean, standardError: estimate.standardError };
-}
-
-/**
- * Returns c when every entry of the vector is ±c (a Rademacher vector scaled
- * by c, as Hutchinson and Hutch++ sketch probes and SLQ starting vectors are),
- * else null.
- */
-export function rademacherScale(vector: Float64Array): number | null {
-  const scale = Math.abs(vector[0]);
-  if (scale === 0) {
-    return null;
-  }
-  for (let i = 1; i < vector.length; i++) {
-    if (Math.abs(Math.abs(vector[i]) - scale) > 1e-12 * scale) {
-      return null;
-    }
-  }
-  return scale;
 }

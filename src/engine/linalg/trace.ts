@@ -1,13 +1,15 @@
 import { applyOperator, validateOperatorSize, type RunOptions, type SymmetricOperator } from './operator';
 import { extendOrthonormalBasis, orthogonalizeAgainst } from './gramSchmidt';
 import { createRandom, rademacherVector } from './random';
-import { estimateMean } from './statistics';
+import { blockQuadratics, blockTraceEstimates, type IndexBlock } from './blocks';
+import { estimateMean, type MeanEstimate } from './statistics';
 import { requireInteger } from './validate';
 import { dot } from './vector';
 
 /** A stochastic estimate of tr(A). */
 export interface TraceEstimate {
-  method: 'hutchinson' | 'hutch++';
+  /** `krylov-hutch++`: Hutch++ with a Lanczos run's Krylov space as the low-rank part (krylovTrace.ts). */
+  method: 'hutchinson' | 'hutch++' | 'krylov-hutch++';
   /** Estimate of tr(A), in the operator's units. */
   estimate: number;
   /**
@@ -24,6 +26,8 @@ export interface TraceEstimate {
   sketchTrace: number;
   /** Hutch++ only: columns of Q, the rank of the sketch A·S; 0 for Hutchinson. */
   sketchRank: number;
+  /** Trace estimates of the diagonal blocks A_bb, in the order of the `blocks` option; empty without it. */
+  blockTraces: MeanEstimate[];
 }
 
 export interface HutchinsonOptions extends RunOptions {
@@ -31,6 +35,8 @@ export interface HutchinsonOptions extends RunOptions {
   probes: number;
   /** Seed of the probes. Default 0. */
   seed?: number;
+  /** Blocks whose traces are estimated from the same probes. */
+  blocks?: IndexBlock[];
 }
 
 export interface HutchPlusPlusOptions extends RunOptions {
@@ -38,6 +44,11 @@ export interface HutchPlusPlusOptions extends RunOptions {
   budget: number;
   /** Seed of the sketch and the probes. Default 0. */
   seed?: number;
+  /**
+   * Blocks whose traces are estimated from the Rademacher sketch columns S,
+   * which are plain Hutchinson probes: ⌊budget/3⌋ draws per block.
+   */
+  blocks?: IndexBlock[];
 }
 
 /**
@@ -55,11 +66,14 @@ export async function hutchinsonTrace(operator: SymmetricOperator, options: Hutc
   const probes = requireInteger('probes', options.probes, 2);
   const random = createRandom(options.seed ?? 0, 'hutchinson');
 
+  const blocks = options.blocks ?? [];
   const draws = new Float64Array(probes);
+  const blockDraws: number[][] = [];
   for (let i = 0; i < probes; i++) {
     const probe = rademacherVector(random, size);
     const product = await applyOperator(operator, probe, options.signal);
     draws[i] = dot(probe, product);
+    blockDraws.push(blockQuadratics(blocks, probe, product));
     options.onStep?.(i + 1, probes);
   }
 
@@ -72,6 +86,7 @@ export async function hutchinsonTrace(operator: SymmetricOperator, options: Hutc
     draws,
     sketchTrace: 0,
     sketchRank: 0,
+    blockTraces: blockTraceEstimates(blockDraws, blocks.map(() => 0)),
   };
 }
 
@@ -112,16 +127,21 @@ export async function hutchPlusPlusTrace(operator: SymmetricOperator, options: H
     return product;
   };
 
+  const blocks = options.blocks ?? [];
   if (size <= budget) {
-    return exactTrace(apply, size);
+    return exactTrace(apply, size, blocks);
   }
 
   // Each column of A·S joins the basis as soon as it is computed, so the sketch
   // is never stored beside Q.
   const sketchColumns = Math.floor(budget / 3);
   const basis: Float64Array[] = [];
+  const blockDraws: number[][] = [];
   for (let j = 0; j < sketchColumns; j++) {
-    extendOrthonormalBasis(basis, await apply(rademacherVector(random, size)));
+    const column = rademacherVector(random, size);
+    const product = await apply(column);
+    blockDraws.push(blockQuadratics(blocks, column, product));
+    extendOrthonormalBasis(basis, product);
   }
 
   let sketchTrace = 0;
@@ -135,21 +155,34 @@ export async function hutchPlusPlusTrace(operator: SymmetricOperator, options: H
     const projected = orthogonalizeAgainst(rademacherVector(random, size), basis);
     draws[i] = dot(projected, await apply(projected));
   }
-  return traceResult(sketchTrace, draws, applications, basis.length);
+  const blockTraces = blockDraws.length > 0 ? blockTraceEstimates(blockDraws, blocks.map(() => 0)) : [];
+  return traceResult(sketchTrace, draws, applications, basis.length, blockTraces);
 }
 
 /** Computes tr(A) = Σᵢ eᵢᵀAeᵢ with n applications: Hutch++ with Q = I, which leaves nothing to estimate. */
-async function exactTrace(apply: (vector: Float64Array) => Promise<Float64Array>, size: number): Promise<TraceEstimate> {
-  let total = 0;
+async function exactTrace(
+  apply: (vector: Float64Array) => Promise<Float64Array>,
+  size: number,
+  blocks: readonly IndexBlock[],
+): Promise<TraceEstimate> {
+  const diagonal = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const unit = new Float64Array(size);
     unit[i] = 1;
-    total += (await apply(unit))[i];
+    diagonal[i] = (await apply(unit))[i];
   }
-  return traceResult(total, new Float64Array(0), size, size);
+  const sumOver = (start: number, end: number): number => diagonal.subarray(start, end).reduce((sum, value) => sum + value, 0);
+  const blockTraces = blocks.map((block) => ({ mean: sumOver(block.offset, block.offset + block.size), standardError: 0 }));
+  return traceResult(sumOver(0, size), new Float64Array(0), size, size, blockTraces);
 }
 
-function traceResult(sketchTrace: number, draws: Float64Array, applications: number, sketchRank: number): TraceEstimate {
+function traceResult(
+  sketchTrace: number,
+  draws: Float64Array,
+  applications: number,
+  sketchRank: number,
+  blockTraces: MeanEstimate[],
+): TraceEstimate {
   const residual = draws.length > 0 ? estimateMean(draws) : { mean: 0, standardError: 0 };
   return {
     method: 'hutch++',
@@ -159,5 +192,6 @@ function traceResult(sketchTrace: number, draws: Float64Array, applications: num
     draws,
     sketchTrace,
     sketchRank,
+    blockTraces,
   };
 }
