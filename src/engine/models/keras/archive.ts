@@ -1,0 +1,252 @@
+/**
+ * Reads the entries of a Keras 3 `.keras` archive (a zip file) that the
+ * loader needs, with fflate, and rejects hostile archives before and while
+ * they are expanded.
+ */
+import * as fflate from 'fflate';
+
+import { InputError } from '../../errors';
+import { errorMessage } from '../validation';
+
+/** Entries of a Keras 3 archive, as Keras 3's saving_lib writes them. */
+const CONFIG_ENTRY = 'config.json';
+const METADATA_ENTRY = 'metadata.json';
+export const WEIGHTS_ENTRY = 'model.weights.h5';
+/** Keras 3 can also save the weights as NumPy arrays, which this loader does not read. */
+const NPZ_WEIGHTS_ENTRY = 'model.weights.npz';
+
+/**
+ * Largest config.json or metadata.json read. A config.json takes about 2 KiB
+ * per layer, so this leaves room for models of tens of thousands of layers.
+ */
+const MAX_JSON_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/** Compressed bytes handed to the inflater at a time. Deflate expands one push to at most about 1,032 times this. */
+const PUSH_BYTES = 64 * 1024;
+
+const STORED = 0;
+const DEFLATED = 8;
+
+const ARCHIVE_FIX = 'Save the model again with model.save("model.keras") in Keras 3, or pick the right file';
+
+/** The entries of a Keras 3 archive that the loader reads. */
+export interface KerasArchive {
+  /** Text of config.json. */
+  config: string;
+  /** Text of metadata.json, or null when the archive has none. */
+  metadata: string | null;
+  /** Bytes of model.weights.h5. */
+  weights: Uint8Array;
+}
+
+interface EntryInfo {
+  name: string;
+  compressedBytes: number;
+  declaredBytes: number;
+  compression: number;
+}
+
+/**
+ * Reads config.json, metadata.json and model.weights.h5 from `bytes`, the
+ * content of the archive `file`. Throws an InputError naming `file` for:
+ * - bytes that are not a zip archive;
+ * - an entry name that is absolute, contains a `..` segment or a NUL
+ *   character, or appears twice;
+ * - a missing config.json or model.weights.h5;
+ * - a compression method other than stored or deflate;
+ * - declared sizes of the entries read that exceed `maxExpandedBytes`
+ *   together (or 64 MiB for a JSON entry), checked before inflating;
+ * - an entry that expands past its declared size, counted while inflating.
+ */
+export function readKerasArchive(file: string, bytes: Uint8Array, maxExpandedBytes: number): KerasArchive {
+  const entries = listEntries(file, bytes);
+  for (const entry of entries) {
+    assertSafeEntryName(file, entry.name);
+  }
+  assertUniqueNames(file, entries);
+
+  const byName = new Map(entries.map((entry) => [entry.name, entry]));
+  const config = byName.get(CONFIG_ENTRY);
+  const weights = byName.get(WEIGHTS_ENTRY);
+  const metadata = byName.get(METADATA_ENTRY);
+  if (config === undefined) {
+    throw new InputError(file, `The archive has no ${CONFIG_ENTRY}, so it is not a Keras 3 model`, ARCHIVE_FIX);
+  }
+  if (weights === undefined) {
+    const problem = byName.has(NPZ_WEIGHTS_ENTRY)
+      ? `The archive keeps its weights in ${NPZ_WEIGHTS_ENTRY}, but the loader reads the default ${WEIGHTS_ENTRY} only`
+      : `The archive has no ${WEIGHTS_ENTRY}, so it holds no weights`;
+    throw new InputError(file, problem, 'Save the model with model.save("model.keras") in Keras 3, which writes the weights as HDF5');
+  }
+
+  const wanted = [config, weights, ...(metadata === undefined ? [] : [metadata])];
+  assertDeclaredSizes(file, wanted, maxExpandedBytes);
+  const contents = inflateEntries(file, bytes, wanted);
+
+  const decoder = new TextDecoder('utf-8');
+  const metadataBytes = contents.get(METADATA_ENTRY);
+  return {
+    config: decoder.decode(contents.get(CONFIG_ENTRY)),
+    metadata: metadataBytes === undefined ? null : decoder.decode(metadataBytes),
+    weights: contents.get(WEIGHTS_ENTRY) as Uint8Array,
+  };
+}
+
+/** Lists the entries from the central directory without inflating anything. */
+function listEntries(file: string, bytes: Uint8Array): EntryInfo[] {
+  const entries: EntryInfo[] = [];
+  try {
+    fflate.unzipSync(bytes, {
+      filter: (info) => {
+        entries.push({ name: info.name, compressedBytes: info.size, declaredBytes: info.originalSize, compression: info.compression });
+        return false;
+      },
+    });
+  } catch (error) {
+    throw new InputError(file, `The file is not a valid zip archive (${errorMessage(error)})`, ARCHIVE_FIX);
+  }
+  return entries;
+}
+
+/**
+ * Throws an InputError for an entry name that would leave the archive's
+ * folder if the archive were extracted: an absolute path (`/x`, `\x`, `C:x`),
+ * a `..` segment with either separator, or a NUL character. The loader
+ * extracts nothing to disk, but an archive with such names was not written by
+ * Keras and is refused whole.
+ */
+function assertSafeEntryName(file: string, name: string): void {
+  const segments = name.split(/[\\/]/);
+  const isAbsolute = /^[\\/]/.test(name) || /^[a-z]:/i.test(name);
+  if (name.includes('\0') || isAbsolute || segments.includes('..')) {
+    throw new InputError(
+      file,
+      `The archive entry ${JSON.stringify(name)} points outside the archive's folder, which Keras never writes`,
+      'Do not use this file: it may have been crafted to overwrite other files. Save the model again with Keras 3',
+    );
+  }
+}
+
+function assertUniqueNames(file: string, entries: EntryInfo[]): void {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (seen.has(entry.name)) {
+      throw new InputError(file, `The archive has a duplicate entry ${JSON.stringify(entry.name)}`, ARCHIVE_FIX);
+    }
+    seen.add(entry.name);
+  }
+}
+
+function assertDeclaredSizes(file: string, entries: EntryInfo[], maxExpandedBytes: number): void {
+  let total = 0;
+  for (const entry of entries) {
+    if (entry.compression !== STORED && entry.compression !== DEFLATED) {
+      throw new InputError(
+        file,
+        `The archive entry ${entry.name} uses compression method ${entry.compression}; Keras writes stored or deflate entries only`,
+        ARCHIVE_FIX,
+      );
+    }
+    if (entry.name.endsWith('.json') && entry.declaredBytes > MAX_JSON_ENTRY_BYTES) {
+      throw new InputError(
+        file,
+        `The archive entry ${entry.name} declares ${entry.declaredBytes} bytes, more than the ${MAX_JSON_ENTRY_BYTES} a model configuration can need`,
+        ARCHIVE_FIX,
+      );
+    }
+    total += entry.declaredBytes;
+  }
+  if (total > maxExpandedBytes) {
+    throw new InputError(
+      file,
+      `The archive's entries expand to ${total} bytes, more than the limit of ${maxExpandedBytes} bytes`,
+      'Raise the maximum model file size if this really is the model, or pick the right file',
+    );
+  }
+}
+
+/**
+ * Inflates the entries `wanted` with fflate's streaming unzipper, feeding it
+ * 64 KiB at a time and counting the bytes each entry produces, so that an
+ * entry that expands past its declared size is stopped within one push.
+ * Entries are matched by the names in their local headers, which must agree
+ * with the central directory.
+ */
+function inflateEntries(file: string, bytes: Uint8Array, wanted: EntryInfo[]): Map<string, Uint8Array> {
+  const expected = new Map(wanted.map((entry) => [entry.name, entry]));
+  const chunksByName = new Map<string, Uint8Array[]>();
+  const bytesByName = new Map<string, number>();
+
+  const unzipper = new fflate.Unzip((stream) => {
+    assertSafeEntryName(file, stream.name);
+    const entry = expected.get(stream.name);
+    if (entry === undefined) {
+      return;
+    }
+    if (chunksByName.has(stream.name)) {
+      throw new InputError(file, `The archive has a duplicate entry ${JSON.stringify(stream.name)}`, ARCHIVE_FIX);
+    }
+    const chunks: Uint8Array[] = [];
+    chunksByName.set(stream.name, chunks);
+    bytesByName.set(stream.name, 0);
+
+    stream.ondata = (error, chunk) => {
+      if (error !== null) {
+        throw new InputError(file, `The archive entry ${stream.name} cannot be inflated (${errorMessage(error)})`, ARCHIVE_FIX);
+      }
+      const total = (bytesByName.get(stream.name) ?? 0) + chunk.length;
+      if (total > entry.declaredBytes) {
+        stream.terminate();
+        throw new InputError(
+          file,
+          `The archive entry ${stream.name} expands past the ${entry.declaredBytes} bytes that its header declares`,
+          'Do not use this file: it is damaged or crafted to exhaust memory. Save the model again with Keras 3',
+        );
+      }
+      bytesByName.set(stream.name, total);
+      chunks.push(chunk);
+    };
+    stream.start();
+  });
+  unzipper.register(fflate.UnzipInflate);
+
+  try {
+    for (let start = 0; start < bytes.length; start += PUSH_BYTES) {
+      const end = Math.min(bytes.length, start + PUSH_BYTES);
+      unzipper.push(bytes.subarray(start, end), end === bytes.length);
+    }
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw error;
+    }
+    throw new InputError(file, `The zip archive is corrupt: ${errorMessage(error)}`, ARCHIVE_FIX);
+  }
+
+  const contents = new Map<string, Uint8Array>();
+  for (const entry of wanted) {
+    const chunks = chunksByName.get(entry.name);
+    const actualBytes = bytesByName.get(entry.name) ?? 0;
+    if (chunks === undefined || actualBytes !== entry.declaredBytes) {
+      throw new InputError(
+        file,
+        `The archive entry ${entry.name} holds ${actualBytes} bytes, but the archive's directory declares ${entry.declaredBytes}`,
+        'The file is damaged or incomplete: copy it again from where the model was saved',
+      );
+    }
+    contents.set(entry.name, concatenate(chunks, actualBytes));
+  }
+  return contents;
+}
+
+function concatenate(chunks: Uint8Array[], totalBytes: number): Uint8Array {
+  if (chunks.length === 1) {
+    return chunks[0];
+  }
+  const joined = new Uint8Array(totalBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
