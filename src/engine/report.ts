@@ -87,8 +87,8 @@ export interface HvpSummary {
   method: HvpMethod;
   /**
    * Relative disagreement between the exact HVP and a central finite difference
-   * on random probes, ‖Hv_exact − Hv_fd‖ / ‖Hv_fd‖ (maximum over probes); null
-   * when the exact HVP could not be evaluated at all.
+   * on random probes, ‖Hv_exact − Hv_fd‖ / ‖Hv_fd‖ (median over probes, on the
+   * first few samples); null when no comparison ran.
    */
   verificationError: number | null;
   /** Why the method was chosen, in one sentence, for instance why exact was rejected. */

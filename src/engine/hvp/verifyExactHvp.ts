@@ -44,7 +44,7 @@ export interface ProbeComparison {
 
 export interface HvpDecision {
   method: HvpMethod;
-  /** Largest over probes of the smaller error of the two steps; null when nothing was compared. */
+  /** Median over probes of the smaller error of the two steps; null when nothing was compared. */
   verificationError: number | null;
   /** One sentence on why the method was chosen. */
   reason: string;
@@ -94,7 +94,8 @@ export async function chooseHvpMethod(products: HessianProducts, options: Verifi
     comparisons.push(await compareOnProbe(products, normalVector(random, products.size)));
   }
   const cost = comparisons.length * (1 + VERIFICATION_STEPS.length);
-  const error = Math.max(...comparisons.map((comparison) => Math.min(...comparison.errors)));
+  const error = median(comparisons.map((comparison) => Math.min(...comparison.errors)));
+  const agreeing = comparisons.filter((comparison) => comparison.verdict === 'agrees').length;
   const where = `on ${products.source.samples} samples`;
 
   if (comparisons.some((comparison) => comparison.verdict === 'disagrees')) {
@@ -109,8 +110,22 @@ export async function chooseHvpMethod(products: HessianProducts, options: Verifi
       cost,
     );
   }
-  if (comparisons.every((comparison) => comparison.verdict === 'agrees')) {
+  if (agreeing === comparisons.length) {
     return decision('exact', error, `Exact products agree with finite differences ${where} (relative error ${formatError(error)}).`, comparisons, cost);
+  }
+
+  // A wrong exact product is wrong in every direction, while a kink spoils
+  // only the probes whose steps cross it; so a majority that agrees, with no
+  // probe that disagrees, verifies the exact products.
+  if (agreeing > comparisons.length / 2) {
+    return decision(
+      'exact',
+      error,
+      `Exact products agree with finite differences ${where} on ${agreeing} of ${comparisons.length} random directions ` +
+        `(median relative error ${formatError(error)}); the finite differences of the others cross ReLU or max-pooling kinks.`,
+      comparisons,
+      cost,
+    );
   }
 
   // Inconclusive: the differences straddle kinks of ReLU or max pooling.
@@ -152,6 +167,12 @@ async function compareOnProbe(products: HessianProducts, probe: Float64Array): P
     verdict = 'disagrees';
   }
   return { verdict, errors, stepAgreement };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** ‖a − b‖ / ‖b‖, or ‖a‖ when b is zero. */
