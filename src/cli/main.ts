@@ -84,6 +84,11 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
         .choices(['lanczos', 'power'])
         .default(defaults.eigenMethod),
     )
+    .addOption(
+      new Option('--basis-precision <precision>', 'storage of the Lanczos vectors; float32 halves the memory (auto: float32 above 1 GiB)')
+        .choices(['auto', 'float64', 'float32'])
+        .default(defaults.basisPrecision),
+    )
     .option('--backend <name>', 'TensorFlow.js backend: node (tfjs-node), wasm or cpu (default: the fastest that loads)', oneOf(['node', 'wasm', 'cpu'] as const))
     .option('--workers <count>', 'worker threads that share the samples, 0 for one per CPU core (default 0)', integerAtLeast(0))
     .option('--seed <integer>', `seed of every random choice (default ${defaults.seed})`, integerAtLeast(0))

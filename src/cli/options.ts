@@ -23,6 +23,7 @@ export interface AnalyzeOptions {
   traceMethod?: AnalysisSettings['traceMethod'];
   method?: AnalysisSettings['method'];
   methodEigen?: AnalysisSettings['eigenMethod'];
+  basisPrecision?: AnalysisSettings['basisPrecision'];
   backend?: BackendPreference;
   seed?: number;
   layers: boolean;
@@ -78,6 +79,7 @@ export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): A
     ['traceMethod', 'traceMethod'],
     ['method', 'method'],
     ['methodEigen', 'eigenMethod'],
+    ['basisPrecision', 'basisPrecision'],
     ['seed', 'seed'],
     ['slicePoints', 'slicePoints'],
     ['workers', 'workers'],

@@ -235,6 +235,12 @@ export interface AnalysisSettings {
   eigenMethod: EigenMethod;
   /** Relative tolerance of the extreme eigenvalues. */
   tolerance: number;
+  /**
+   * Storage of the Lanczos vectors: float64 (8·m·n bytes for m steps on n
+   * parameters), float32 (half of that), or auto: float32 only when float64
+   * would pass 1 GiB.
+   */
+  basisPrecision: 'auto' | 'float64' | 'float32';
   /** Compute per-layer blocks. */
   perLayer: boolean;
   /** Points of the loss slice along the top eigenvector (0 to skip). */
@@ -256,6 +262,7 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   method: 'auto',
   eigenMethod: 'lanczos',
   tolerance: 1e-3,
+  basisPrecision: 'auto',
   perLayer: true,
   slicePoints: 41,
   workers: 0,

@@ -22,8 +22,11 @@ export const NEGATIVE_TOLERANCE = 1e-3;
 /** Above this many bytes, Lanczos keeps its basis vectors in float32 to halve the memory. */
 export const FLOAT64_BASIS_LIMIT_BYTES = 1024 ** 3;
 
-/** float32 when m Lanczos vectors of n float64 values would pass FLOAT64_BASIS_LIMIT_BYTES. */
+/** The requested precision, or for `auto` float32 when m Lanczos vectors of n float64 values would pass FLOAT64_BASIS_LIMIT_BYTES. */
 export function chooseBasisPrecision(size: number, settings: AnalysisSettings): BasisPrecision {
+  if (settings.basisPrecision !== 'auto') {
+    return settings.basisPrecision;
+  }
   return 8 * size * Math.max(settings.lanczosSteps, settings.densitySteps) > FLOAT64_BASIS_LIMIT_BYTES ? 'float32' : 'float64';
 }
 
