@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { InputError } from '../errors';
+import { modelBuildError } from './layerRegistry';
 import { listOutputNames } from './outputs';
 import { normalizeTopology, withZeroInitializers } from './tfjsTopology';
 import { parseTrainingConfig } from './trainingConfig';
@@ -23,7 +24,6 @@ import {
   checkFileSize,
   formatNameList,
   isPlainObject,
-  modelBuildError,
   parseJsonText,
   resolveInsideFolder,
   weightByteLength,
