@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { GATHER_AT_MAX_POOL_ARGMAX } from './kernels/maxPool';
+
 /**
  * Gradients of the pooling backprop kernels, which double backprop through a
  * pooling layer reaches and tfjs-core 4.22 leaves without one. Both kernels
@@ -31,10 +33,11 @@ export const avgPoolGradGradient: tf.GradConfig = {
 /**
  * MaxPoolGrad(dy, x, y) routes each dy element to the argmax of its window,
  * dx = Rᵀ dy. Its gradient with respect to dy is R G: the cotangent gathered
- * at each window's argmax. The argmax comes from the MaxPoolWithArgmax
- * kernel. On the cpu and wasm backends, installCpuKernels and
- * installWasmKernels build it and MaxPoolGrad on one routine, so both break
- * ties the same way.
+ * at each window's argmax. On the cpu and wasm backends, installCpuKernels
+ * and installWasmKernels register the GatherAtMaxPoolArgmax kernel, which
+ * does that in one pass. Elsewhere the argmax comes from the
+ * MaxPoolWithArgmax kernel and tf.gather collects the values. Either way the
+ * argmax routine is the one MaxPoolGrad uses, so both break ties the same way.
  */
 export const maxPoolGradGradient: tf.GradConfig = {
   kernelName: 'MaxPoolGrad',
@@ -45,6 +48,10 @@ export const maxPoolGradGradient: tf.GradConfig = {
     const cotangent = inputCotangent as tf.Tensor;
     return {
       dy: () => {
+        if (tf.getKernel(GATHER_AT_MAX_POOL_ARGMAX, tf.getBackend()) !== undefined) {
+          const poolAttrs = { filterSize, strides, pad, dimRoundingMode } as unknown as tf.NamedAttrMap;
+          return tf.engine().runKernel(GATHER_AT_MAX_POOL_ARGMAX, { x: input, values: cotangent }, poolAttrs) as tf.Tensor;
+        }
         const argmaxAttrs = { filterSize, strides, pad, dimRoundingMode, includeBatchInIndex: true };
         const [pooled, argmax] = tf
           .engine()

@@ -228,6 +228,11 @@ export const LAYER_CASES: LayerCase[] = [
 
   imageCase('Conv2D same', () => [conv()]),
   imageCase('Conv2D strided valid', () => [conv({ strides: 2, padding: 'valid' })], [6, 6, 2]),
+  // A convolution after a layer with weights needs Conv2DBackpropInput: the
+  // forward-convolution form on wasm at stride 1, the im2col form at stride 2.
+  imageCase('Conv2D after Conv2D', () => [conv(), conv()]),
+  imageCase('Conv2D strided after Conv2D', () => [conv(), conv({ strides: 2, padding: 'valid' })], [6, 6, 2]),
+  imageCase('Conv2D after MaxPooling2D', () => [conv(), tf.layers.maxPooling2d({ poolSize: 2 }), conv({ padding: 'valid' })], [6, 6, 2]),
   imageCase('DepthwiseConv2D', () => [
     tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, activation: 'tanh', padding: 'same' }),
   ]),

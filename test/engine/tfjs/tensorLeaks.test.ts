@@ -56,6 +56,27 @@ for (const backend of TEST_BACKENDS) {
       }
     });
 
+    it('replacement kernels free their scratch', async () => {
+      // The replacement kernels allocate backend tensors that the engine does
+      // not count, so this compares the backend's own count of stored data.
+      for (const layerCase of LAYER_CASES) {
+        const problem = buildProblem(layerCase, 3);
+        const source = new LocalProductSource(problem);
+        const probe = normalVector(createRandom(5), source.size);
+        try {
+          await source.exactHvp(probe);
+          const dataBefore = tf.backend().numDataIds();
+          await source.exactHvp(probe);
+          await source.gradient();
+          await source.loss();
+          assert.equal(tf.backend().numDataIds(), dataBefore, `${layerCase.name}: backend data leaked`);
+        } finally {
+          disposeProblem(problem);
+          problem.model.dispose();
+        }
+      }
+    });
+
     it('successful HVP frees its tensors', async () => {
       const layerCase = LAYER_CASES.find((candidate) => candidate.name === 'Conv2D same');
       assert.ok(layerCase);

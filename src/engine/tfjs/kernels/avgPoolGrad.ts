@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { readFloat32, requireInput, shape4D, toFloat32, writeOutput, type KernelArguments } from './kernelIo';
+import { requireInput, shape4D, type KernelArguments } from './kernelIo';
+import { tensorStorage } from './tensorStorage';
 
 /**
  * AvgPoolGrad that is the exact adjoint of the forward AvgPool:
@@ -14,14 +15,16 @@ import { readFloat32, requireInput, shape4D, toFloat32, writeOutput, type Kernel
  * the border is wrong. With 'valid' padding both agree.
  *
  * Inputs `dy` [batch, outHeight, outWidth, channels] and `input` (x,
- * channels last); returns dx shaped like x.
+ * channels last); returns dx shaped like x. Sums run in float64 and are
+ * rounded to float32 once.
  */
 export function avgPoolGrad({ inputs, backend, attrs }: KernelArguments): tf.TensorInfo {
   const dy = requireInput(inputs, 'dy', 'AvgPoolGrad');
   const input = requireInput(inputs, 'input', 'AvgPoolGrad');
   const { filterSize, strides, pad } = attrs as unknown as tf.AvgPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(shape4D(input.shape, 'Average pooling input'), filterSize, strides, 1, pad);
-  const dyValues = readFloat32(backend, dy);
+  const storage = tensorStorage(backend);
+  const dyValues = storage.float32(dy);
 
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const sums = new Float64Array(tf.util.sizeFromShape(input.shape));
@@ -50,5 +53,7 @@ export function avgPoolGrad({ inputs, backend, attrs }: KernelArguments): tf.Ten
       }
     }
   }
-  return writeOutput(backend, toFloat32(sums), input.shape, 'float32');
+  const dx = storage.allocate(input.shape);
+  storage.float32(dx).set(sums);
+  return dx;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { readFloat32, requireInput, shape4D, toFloat32, writeOutput, type KernelArguments } from './kernelIo';
+import { requireInput, shape4D, type KernelArguments } from './kernelIo';
+import { isWasmBackend, tensorStorage, type TensorStorage } from './tensorStorage';
 
 /**
  * The two backprop kernels of a depthwise 2D convolution (channels last),
@@ -8,7 +9,13 @@ import { readFloat32, requireInput, shape4D, toFloat32, writeOutput, type Kernel
  *   y[b, r, c, ci·m + k] = Σ_{fr, fc} x[b, r·sh − padTop + fr·dh, c·sw − padLeft + fc·dw, ci] · W[fr, fc, ci, k],
  *
  * where m is the channel multiplier. The wasm backend of tfjs 4.22 has
- * neither kernel. Sums run in float64 and are rounded to float32 once.
+ * neither kernel, and the cpu backend's read one element at a time.
+ *
+ * The filter gradient is a flat loop that sums in float64 and rounds to
+ * float32 once. At stride 1 on wasm, the input gradient is the backend's own
+ * depthwise convolution (XNNPACK) of dy with the filter rotated by 180°,
+ * followed by a sum over the m channels of each input channel. Elsewhere it
+ * is a flat loop like the filter gradient.
  */
 
 /** Geometry shared by both kernels; `input` and `filter` are the forward convolution's shapes. */
@@ -29,8 +36,10 @@ function depthwiseInfo(
 }
 
 /**
- * Visits every (output position, filter tap) pair whose input position lies
- * inside the image, with the flat offsets of the x row and the dy row.
+ * For each (output position, filter tap) pair whose input position lies
+ * inside the image, calls `visit` with the flat offsets of the x pixel, the
+ * dy pixel and the filter tap. The calls follow the output positions in
+ * order, so a caller that writes dy-shaped data writes it sequentially.
  */
 function forEachTap(
   info: tf.backend_util.Conv2DInfo,
@@ -38,13 +47,14 @@ function forEachTap(
 ): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  const multiplier = outChannels / inChannels;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
 
   for (let b = 0; b < batchSize; b++) {
     for (let outRow = 0; outRow < outHeight; outRow++) {
-      const rowCorner = outRow * strideHeight - info.padInfo.top;
+      const rowCorner = outRow * strideHeight - padTop;
       for (let outColumn = 0; outColumn < outWidth; outColumn++) {
-        const columnCorner = outColumn * strideWidth - info.padInfo.left;
+        const columnCorner = outColumn * strideWidth - padLeft;
         const dyOffset = ((b * outHeight + outRow) * outWidth + outColumn) * outChannels;
 
         for (let filterRow = 0; filterRow < filterHeight; filterRow++) {
@@ -57,9 +67,11 @@ function forEachTap(
             if (inColumn < 0 || inColumn >= inWidth) {
               continue;
             }
-            const xOffset = ((b * inHeight + inRow) * inWidth + inColumn) * inChannels;
-            const filterOffset = (filterRow * filterWidth + filterColumn) * inChannels * multiplier;
-            visit(xOffset, dyOffset, filterOffset);
+            visit(
+              ((b * inHeight + inRow) * inWidth + inColumn) * inChannels,
+              dyOffset,
+              (filterRow * filterWidth + filterColumn) * outChannels,
+            );
           }
         }
       }
@@ -77,23 +89,28 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   const dy = requireInput(inputs, 'dy', 'DepthwiseConv2dNativeBackpropFilter');
   const kernelAttrs = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = depthwiseInfo(x.shape, kernelAttrs.filterShape, kernelAttrs);
-  const xValues = readFloat32(backend, x);
-  const dyValues = readFloat32(backend, dy);
+  const storage = tensorStorage(backend);
+  const xValues = storage.float32(x);
+  const dyValues = storage.float32(dy);
   const inChannels = info.inChannels;
-  const multiplier = info.outChannels / inChannels;
+  const outChannels = info.outChannels;
+  const multiplier = outChannels / inChannels;
 
   const sums = new Float64Array(tf.util.sizeFromShape(kernelAttrs.filterShape));
+  // One visitor for every multiplier: a second closure would make the call in
+  // forEachTap polymorphic, which measured 2.5 times slower.
   forEachTap(info, (xOffset, dyOffset, filterOffset) => {
-    for (let channel = 0; channel < inChannels; channel++) {
+    for (let channel = 0, out = 0; channel < inChannels; channel++) {
       const xValue = xValues[xOffset + channel];
-      const base = channel * multiplier;
-      for (let k = 0; k < multiplier; k++) {
-        sums[filterOffset + base + k] += xValue * dyValues[dyOffset + base + k];
+      for (let k = 0; k < multiplier; k++, out++) {
+        sums[filterOffset + out] += xValue * dyValues[dyOffset + out];
       }
     }
   });
 
-  return writeOutput(backend, toFloat32(sums), kernelAttrs.filterShape, 'float32');
+  const output = storage.allocate(kernelAttrs.filterShape);
+  storage.float32(output).set(sums);
+  return output;
 }
 
 /**
@@ -107,22 +124,102 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
   const filter = requireInput(inputs, 'filter', 'DepthwiseConv2dNativeBackpropInput');
   const kernelAttrs = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   const info = depthwiseInfo(kernelAttrs.inputShape, filter.shape, kernelAttrs);
-  const dyValues = readFloat32(backend, dy);
-  const filterValues = readFloat32(backend, filter);
+  const storage = tensorStorage(backend);
+
+  if (isWasmBackend(backend)) {
+    const dx = inputGradientByConvolution(storage, dy, filter, info);
+    if (dx !== null) {
+      return dx;
+    }
+  }
+
+  const dyValues = storage.float32(dy);
+  const filterValues = storage.float32(filter);
   const inChannels = info.inChannels;
   const multiplier = info.outChannels / inChannels;
-
   const sums = new Float64Array(tf.util.sizeFromShape(kernelAttrs.inputShape));
   forEachTap(info, (xOffset, dyOffset, filterOffset) => {
-    for (let channel = 0; channel < inChannels; channel++) {
-      const base = channel * multiplier;
+    for (let channel = 0, out = 0; channel < inChannels; channel++) {
       let sum = 0;
-      for (let k = 0; k < multiplier; k++) {
-        sum += filterValues[filterOffset + base + k] * dyValues[dyOffset + base + k];
+      for (let k = 0; k < multiplier; k++, out++) {
+        sum += filterValues[filterOffset + out] * dyValues[dyOffset + out];
       }
       sums[xOffset + channel] += sum;
     }
   });
 
-  return writeOutput(backend, toFloat32(sums), kernelAttrs.inputShape, 'float32');
+  const output = storage.allocate(kernelAttrs.inputShape);
+  storage.float32(output).set(sums);
+  return output;
+}
+
+/**
+ * Computes dx as the depthwise convolution, at stride 1, of dy (padded by
+ * effectiveFilterSize − 1 − pad on each side) with the filter rotated by 180°
+ * and read as [fh, fw, inChannels·m, 1]. The result is then summed over the m
+ * channels of each input channel. Returns null for strides above 1 and for
+ * pads of the effective filter size or more.
+ */
+function inputGradientByConvolution(
+  storage: TensorStorage,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const { filterHeight, filterWidth, effectiveFilterHeight, effectiveFilterWidth, inChannels, outChannels } = info;
+  const top = effectiveFilterHeight - 1 - info.padInfo.top;
+  const bottom = effectiveFilterHeight - 1 - info.padInfo.bottom;
+  const left = effectiveFilterWidth - 1 - info.padInfo.left;
+  const right = effectiveFilterWidth - 1 - info.padInfo.right;
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(top, bottom, left, right) < 0) {
+    return null;
+  }
+
+  const rotated = storage.allocate([filterHeight, filterWidth, outChannels, 1]);
+  let spread: tf.TensorInfo | null = null;
+  try {
+    const source = storage.float32(filter);
+    const target = storage.float32(rotated);
+    const taps = filterHeight * filterWidth;
+    for (let tap = 0; tap < taps; tap++) {
+      target.set(source.subarray((taps - 1 - tap) * outChannels, (taps - tap) * outChannels), tap * outChannels);
+    }
+    spread = storage.runKernel(
+      'DepthwiseConv2dNative',
+      { x: dy, filter: rotated },
+      {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [info.dilationHeight, info.dilationWidth],
+      },
+    );
+    if (outChannels === inChannels) {
+      const dx = spread;
+      spread = null;
+      return dx;
+    }
+    const dx = storage.allocate(info.inShape);
+    const spreadValues = storage.float32(spread);
+    const dxValues = storage.float32(dx);
+    const multiplier = outChannels / inChannels;
+    for (let i = 0, j = 0; i < dxValues.length; i++) {
+      let sum = 0;
+      for (let k = 0; k < multiplier; k++, j++) {
+        sum += spreadValues[j];
+      }
+      dxValues[i] = sum;
+    }
+    return dx;
+  } finally {
+    storage.dispose(rotated);
+    if (spread !== null) {
+      storage.dispose(spread);
+    }
+  }
 }

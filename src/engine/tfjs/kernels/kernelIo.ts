@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Input and output plumbing shared by the JavaScript kernels of this folder.
- * Every backend implements `readSync` and `write`, so the same kernel body
- * runs on the cpu backend (where `readSync` returns the stored array without
- * a copy) and on the wasm backend (where it copies out of the wasm heap).
+ * Input and output plumbing shared by the kernels of this folder. readFloat32
+ * and writeOutput work on every backend through `readSync` and `write`, which
+ * copy on wasm. Kernels that run only on cpu and wasm use tensorStorage.ts,
+ * which reads and writes in place.
  */
 
 /** The kernel's arguments as TensorFlow.js passes them to a kernelFunc. */
@@ -32,15 +32,6 @@ export function readFloat32(backend: tf.KernelBackend, info: tf.TensorInfo): Flo
   return Float32Array.from(values as ArrayLike<number>);
 }
 
-/** Reads an integer input, such as segment ids. */
-export function readInt32(backend: tf.KernelBackend, info: tf.TensorInfo): Int32Array {
-  const values = backend.readSync(info.dataId);
-  if (values instanceof Int32Array) {
-    return values;
-  }
-  return Int32Array.from(values as ArrayLike<number>);
-}
-
 /** Stores `values` on the backend as a new tensor of the given shape. */
 export function writeOutput(
   backend: tf.KernelBackend,
@@ -50,11 +41,6 @@ export function writeOutput(
 ): tf.TensorInfo {
   const dataId = backend.write(values, shape, dtype);
   return { dataId, shape, dtype };
-}
-
-/** Rounds a float64 accumulator to a new float32 array. */
-export function toFloat32(values: Float64Array): Float32Array {
-  return Float32Array.from(values);
 }
 
 /** Checks that `shape` has rank 4 and returns it as a tuple; `description` names the tensor in the error. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { readFloat32, readInt32, requireInput, writeOutput, type KernelArguments } from './kernelIo';
+import { requireInput, type KernelArguments } from './kernelIo';
+import { tensorStorage } from './tensorStorage';
 
 /**
  * UnsortedSegmentSum: out[s, …] = Σ x[i, …] over the i with segmentIds[i] = s.
@@ -16,8 +17,9 @@ export function unsortedSegmentSum({ inputs, backend, attrs }: KernelArguments):
   const x = requireInput(inputs, 'x', 'UnsortedSegmentSum');
   const segmentIds = requireInput(inputs, 'segmentIds', 'UnsortedSegmentSum');
   const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
-  const ids = readInt32(backend, segmentIds);
-  const xValues = readFloat32(backend, x);
+  const storage = tensorStorage(backend);
+  const ids = segmentIds.dtype === 'int32' ? storage.int32(segmentIds) : Int32Array.from(backend.readSync(segmentIds.dataId) as ArrayLike<number>);
+  const xValues = storage.float32(x);
 
   const rowShape = x.shape.slice(segmentIds.shape.length);
   if (!tf.util.arraysEqual(segmentIds.shape, x.shape.slice(0, segmentIds.shape.length))) {
@@ -40,5 +42,7 @@ export function unsortedSegmentSum({ inputs, backend, attrs }: KernelArguments):
       sums[target + j] += xValues[source + j];
     }
   }
-  return writeOutput(backend, Float32Array.from(sums), [numSegments, ...rowShape], 'float32');
+  const output = storage.allocate([numSegments, ...rowShape]);
+  storage.float32(output).set(sums);
+  return output;
 }
