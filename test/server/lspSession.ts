@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {
+  DidChangeConfigurationNotification,
   CodeLensRefreshRequest,
   CodeLensRequest,
   ConfigurationRequest,
@@ -193,6 +194,17 @@ export class LspSession {
 
   async codeLenses(filePath: string): Promise<CodeLens[]> {
     return (await this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(filePath) } })) ?? [];
+  }
+
+  /**
+   * Replaces the settings the client returns and waits until the server has
+   * applied them, which it shows by asking for a code lens refresh.
+   */
+  async changeSettings(settings: Record<string, unknown>): Promise<void> {
+    const refreshesBefore = this.codeLensRefreshes;
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    await waitUntil(() => (this.codeLensRefreshes > refreshesBefore ? true : undefined), 'the server to apply the new settings', 10_000);
   }
 
   async fileChanged(filePath: string, type: FileChangeType): Promise<void> {
