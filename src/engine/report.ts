@@ -151,6 +151,13 @@ export interface LayerCurvature {
   /** Extreme eigenvalues and trace of this layer's diagonal block of the Hessian. */
   lambdaMax: number | null;
   lambdaMin: number | null;
+  /**
+   * Residual bounds of lambdaMax and lambdaMin: an eigenvalue of the block lies
+   * within this distance of each. Lanczos approaches the extremes from inside
+   * the spectrum, so lambdaMin is at least the true λmin.
+   */
+  lambdaMaxResidual: number | null;
+  lambdaMinResidual: number | null;
   trace: number | null;
   /** Standard error of the block trace estimate. */
   traceStandardError: number | null;

@@ -55,6 +55,8 @@ export function makeLayer(name: string, values: Partial<LayerCurvature> = {}): L
     numParameters: 10,
     lambdaMax: 2,
     lambdaMin: 0,
+    lambdaMaxResidual: 1e-6,
+    lambdaMinResidual: 1e-6,
     trace: 5,
     traceStandardError: 0.5,
     negativeMass: 0,

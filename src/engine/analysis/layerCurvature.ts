@@ -15,9 +15,9 @@ import { blockOperator } from './operators';
  */
 
 export interface LayerCurvatureOptions extends RunOptions {
-  /** Maximum Lanczos steps per layer; each costs one full Hessian-vector product. */
+  /** Lanczos steps per layer (fewer for a smaller block); each costs one full Hessian-vector product. */
   steps: number;
-  /** Relative tolerance of the block's extreme eigenvalues. */
+  /** Relative tolerance that marks the block's extreme eigenvalues as converged. */
   tolerance: number;
   /** Relative threshold of the negative mass, as for the whole model. */
   negativeTolerance: number;
@@ -46,7 +46,10 @@ export async function computeLayerCurvature(
       topK: 1,
       bottomK: 1,
       tolerance: options.tolerance,
-      stopWhenConverged: true,
+      // The run must not stop once λmax has converged: the residual test is
+      // relative to max|θ|, so a small negative λmin would count as converged
+      // long before it is found (abalone's first layer: −0.029 beside 2.88).
+      stopWhenConverged: false,
       startVector: rademacherVector(random, block.size),
       signal: options.signal,
       onStep: (done) => options.onStep?.(stepsBefore + done, plannedSteps),
@@ -68,6 +71,8 @@ export async function computeLayerCurvature(
       numParameters: block.size,
       lambdaMax: result.top[0]?.value ?? null,
       lambdaMin: result.bottom[0]?.value ?? null,
+      lambdaMaxResidual: result.top[0]?.residualBound ?? null,
+      lambdaMinResidual: result.bottom[0]?.residualBound ?? null,
       trace: trace?.mean ?? null,
       traceStandardError: trace?.standardError ?? null,
       negativeMass,

@@ -2,8 +2,8 @@ import type { IndexBlock } from '../linalg/blocks';
 import { krylovTrace } from '../linalg/krylovTrace';
 import { lanczos, type BasisPrecision, type LanczosResult } from '../linalg/lanczos';
 import type { RunOptions, SymmetricOperator } from '../linalg/operator';
-import { powerIteration } from '../linalg/power';
-import { densitySummary, lanczosEigenvalueSummary, powerEigenvalueSummary, traceSummary } from '../linalg/reportSummaries';
+import { largestEigenvaluesByPower } from '../linalg/power';
+import { densitySummary, lanczosEigenvalueSummary, largestByPowerSummary, traceSummary } from '../linalg/reportSummaries';
 import { densityStartVector, spectralDensity, type SpectralDensity } from '../linalg/slq';
 import type { MeanEstimate } from '../linalg/statistics';
 import { hutchinsonTrace, hutchPlusPlusTrace } from '../linalg/trace';
@@ -40,8 +40,9 @@ export interface ExtremeEigenvalues {
 
 /**
  * Top-k and bottom-k eigenvalues by Lanczos (max(lanczosSteps, densitySteps)
- * steps, so the run can serve as the first density run) or top-k by power
- * iteration, the PyHessian baseline.
+ * steps, so the run can serve as the first density run), or top-k by power
+ * iteration, the PyHessian baseline, shifted so that it ranks eigenvalues by
+ * value (bottom-k then holds λmin only when it dominates).
  */
 export async function computeExtremeEigenvalues(
   operator: SymmetricOperator,
@@ -50,15 +51,14 @@ export async function computeExtremeEigenvalues(
   options: RunOptions,
 ): Promise<ExtremeEigenvalues> {
   if (settings.eigenMethod === 'power') {
-    const result = await powerIteration(operator, {
+    const result = await largestEigenvaluesByPower(operator, {
       topK: settings.topK,
       maxIterations: settings.lanczosSteps,
       tolerance: settings.tolerance,
       seed: settings.seed,
       ...options,
     });
-    const largest = [...result.pairs].sort((a, b) => b.value - a.value)[0];
-    return { summary: powerEigenvalueSummary(result), firstDensityRun: null, topVector: largest?.vector ?? null };
+    return { summary: largestByPowerSummary(result), firstDensityRun: null, topVector: result.largest[0]?.vector ?? null };
   }
 
   const run = await lanczos(operator, {

@@ -1,6 +1,6 @@
 import type { DensitySummary, EigenvalueSummary, TraceSummary } from '../report';
 import type { LanczosResult } from './lanczos';
-import type { PowerIterationResult } from './power';
+import type { LargestByPowerResult, PowerIterationResult } from './power';
 import type { SpectralDensity } from './slq';
 import type { TraceEstimate } from './trace';
 
@@ -23,18 +23,40 @@ export function lanczosEigenvalueSummary(result: LanczosResult): EigenvalueSumma
 }
 
 /**
- * Converts a power-iteration result to the report's eigenvalue summary. `top`
- * lists the pairs by value, descending. `bottom` is empty, because power
- * iteration finds eigenvalues by magnitude and has no separate bottom end.
+ * Converts a power-iteration result to the report's eigenvalue summary.
+ * Power iteration finds the eigenvalues of largest magnitude, whatever their
+ * sign, so the positive ones go to `top` (descending) and the negative ones to
+ * `bottom` (ascending). Either list may hold fewer than k values, or none: a
+ * large negative eigenvalue is found before a smaller positive one.
  */
 export function powerEigenvalueSummary(result: PowerIterationResult): EigenvalueSummary {
-  const sorted = [...result.pairs].sort((a, b) => b.value - a.value);
+  const positive = result.pairs.filter((pair) => pair.value >= 0).sort((a, b) => b.value - a.value);
+  const negative = result.pairs.filter((pair) => pair.value < 0).sort((a, b) => a.value - b.value);
   return {
     method: 'power',
-    top: sorted.map((pair) => pair.value),
-    bottom: [],
-    topResiduals: sorted.map((pair) => pair.residual),
-    bottomResiduals: [],
+    top: positive.map((pair) => pair.value),
+    bottom: negative.map((pair) => pair.value),
+    topResiduals: positive.map((pair) => pair.residual),
+    bottomResiduals: negative.map((pair) => pair.residual),
+    iterations: result.operatorApplications,
+    converged: result.converged,
+    breakdown: false,
+  };
+}
+
+/**
+ * Converts a shifted power-iteration result to the report's eigenvalue
+ * summary: `top` holds the k largest eigenvalues, and `bottom` holds the
+ * dominant eigenvalue when it is negative (then it is λmin), else nothing.
+ */
+export function largestByPowerSummary(result: LargestByPowerResult): EigenvalueSummary {
+  const bottom = result.dominant.value < 0 ? [result.dominant] : [];
+  return {
+    method: 'power',
+    top: result.largest.map((pair) => pair.value),
+    bottom: bottom.map((pair) => pair.value),
+    topResiduals: result.largest.map((pair) => pair.residual),
+    bottomResiduals: bottom.map((pair) => pair.residual),
     iterations: result.operatorApplications,
     converged: result.converged,
     breakdown: false,

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CancelledError } from '../../../src/engine/errors';
 import { denseOperator } from '../../../src/engine/linalg/denseMatrix';
-import { powerIteration } from '../../../src/engine/linalg/power';
+import { largestEigenvaluesByPower, powerIteration } from '../../../src/engine/linalg/power';
 import { dot } from '../../../src/engine/linalg/vector';
 import { abortAfterSteps, countingOperator, linearSpace, matrixWithSpectrum, residualNorm } from './fixtures';
 
@@ -86,5 +86,33 @@ describe('powerIteration', () => {
     const { signal, onStep } = abortAfterSteps(4);
     await assert.rejects(powerIteration(operator, { maxIterations: 100, signal, onStep }), CancelledError);
     assert.equal(operator.applications, 4);
+  });
+});
+
+describe('largestEigenvaluesByPower', () => {
+  it('ranks by value on indefinite spectra', async () => {
+    // −12 dominates: plain power iteration would return it first.
+    const { matrix } = matrixWithSpectrum([-12, -3, -1, 0.5, 2, 6, 9], 6);
+    const result = await largestEigenvaluesByPower(denseOperator(matrix), { topK: 3, tolerance: 1e-10, maxIterations: 5000 });
+
+    assert.deepEqual(
+      result.largest.map((pair) => Math.round(pair.value * 1e4) / 1e4),
+      [9, 6, 2],
+    );
+    assert.ok(Math.abs(result.dominant.value + 12) < 1e-6, `dominant ${result.dominant.value}`);
+    assert.equal(result.shift, Math.abs(result.dominant.value));
+    assert.ok(result.largest.every((pair) => pair.residual < 1e-4), 'residuals are those of A');
+  });
+
+  it('keeps positive dominant spectra', async () => {
+    const { matrix } = matrixWithSpectrum([-2, 1, 4, 10], 2);
+    const result = await largestEigenvaluesByPower(denseOperator(matrix), { topK: 2, tolerance: 1e-10, maxIterations: 5000 });
+
+    assert.deepEqual(
+      result.largest.map((pair) => Math.round(pair.value * 1e4) / 1e4),
+      [10, 4],
+    );
+    assert.ok(Math.abs(result.dominant.value - 10) < 1e-6);
+    assert.ok(result.operatorApplications > 0);
   });
 });

@@ -39,6 +39,17 @@ describe('report summaries', () => {
     assert.equal(summary.breakdown, false);
   });
 
+  it('splits power iteration pairs by sign', async () => {
+    // Power iteration finds by magnitude: −12 comes before 10.
+    const indefinite = denseOperator(matrixWithSpectrum([-12, -1, 0.5, 3, 10], 4).matrix);
+    const summary = powerEigenvalueSummary(await powerIteration(indefinite, { topK: 2, tolerance: 1e-9, maxIterations: 2000 }));
+
+    assert.deepEqual(summary.top.map((value) => Math.round(value * 1e6) / 1e6), [10]);
+    assert.deepEqual(summary.bottom.map((value) => Math.round(value * 1e6) / 1e6), [-12]);
+    assert.equal(summary.topResiduals.length, 1);
+    assert.equal(summary.bottomResiduals.length, 1);
+  });
+
   it('maps trace and density', async () => {
     const trace = traceSummary(await hutchPlusPlusTrace(operator, { budget: 12 }));
     assert.equal(trace.method, 'hutch++');
