@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const backend = await selectBackend('auto');
   installGradientFixes();
   const prepared = await prepareAnalysis({ modelPath: MODEL, settings: { samples } });
-  const source = await createProductSource(prepared.model, problemData(prepared.fitted), {
+  const { source } = await createProductSource(prepared.model, problemData(prepared.fitted), {
     workers: 0,
     batchSize: 256,
     backend: backend.name,

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const prepared = await prepareAnalysis({ modelPath: MODEL, settings: { samples: 1000 } });
   const sources: Record<number, ProductSource> = {};
   for (const workers of [1, 2]) {
-    sources[workers] = await createProductSource(prepared.model, problemData(prepared.fitted), {
+    const created = await createProductSource(prepared.model, problemData(prepared.fitted), {
       workers,
       batchSize: 256,
       backend: backend.name,
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       outputIndex: prepared.outputIndex,
       loss: prepared.loss,
     });
+    sources[workers] = created.source;
   }
 
   const vector = normalVector(createRandom(1), sources[1].size);

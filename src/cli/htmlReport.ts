@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 
 import type { Report } from '../engine/report';
+import { HTML_REPORT_MARKER } from './outputFiles';
 import { formatNumber } from './summaryTable';
 
 /**
@@ -40,6 +41,7 @@ export function renderHtmlReport(report: Report): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${HTML_REPORT_MARKER}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title>
 <style>

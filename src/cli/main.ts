@@ -1,11 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import * as fs from 'node:fs';
 
 import { analyzeModel, ENGINE_VERSION } from '../engine/analyze';
 import { exitCodeFor, InputError } from '../engine/errors';
-import { writeSidecar } from '../engine/data/sidecar';
+import { sidecarPathFor } from '../engine/data/sidecar';
 import { DEFAULT_SETTINGS, type Report } from '../engine/report';
 import { renderHtmlReport } from './htmlReport';
+import { checkReportPath, writeReportFile } from './outputFiles';
+import { saveOptionsInSidecar } from './saveConfig';
 import { integerAtLeast, oneOf, parseLoss, toAnalysisRequest, type AnalyzeOptions } from './options';
 import { ProgressBars } from './progressBars';
 import { renderSummary } from './summaryTable';
@@ -22,6 +23,27 @@ export interface CliStreams {
  * for an internal fault.
  */
 export async function runCli(argv: string[], streams: CliStreams = process): Promise<number> {
+  // The listener stays: a write can fail after runCli has returned.
+  for (const stream of [streams.stdout, streams.stderr]) {
+    if (!stream.listeners('error').includes(ignoreClosedPipe)) {
+      stream.on('error', ignoreClosedPipe);
+    }
+  }
+  return runProgram(argv, streams);
+}
+
+/**
+ * A reader that goes away early (`hessian-spectrum analyze … | head`) is not
+ * an error of the analysis; without a listener the failed write would crash
+ * the process with a stack trace.
+ */
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') {
+    throw error;
+  }
+}
+
+async function runProgram(argv: string[], streams: CliStreams): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(streams, (code) => {
     exitCode = code;
@@ -111,6 +133,15 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
   }
 
   const request = toAnalysisRequest(modelPath, options);
+
+  // Output paths are checked first, so a bad one fails before a long analysis.
+  const inputs = [modelPath, sidecarPathFor(modelPath), options.data, options.labels].filter((file): file is string => file !== undefined);
+  if (options.json !== undefined) {
+    checkReportPath(options.json, 'json', inputs);
+  }
+  if (options.html !== undefined) {
+    checkReportPath(options.html, 'html', inputs);
+  }
   const progress = new ProgressBars(streams.stderr, options.quiet === true);
   const abort = new AbortController();
   const interrupt = (): void => abort.abort();
@@ -128,23 +159,16 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
   }
 
   if (options.json !== undefined) {
-    fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeReportFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
   }
   if (options.html !== undefined) {
-    fs.writeFileSync(options.html, renderHtmlReport(report));
+    writeReportFile(options.html, renderHtmlReport(report));
   }
-  if (options.saveConfig && request.data !== undefined) {
-    await writeSidecar(modelPath, {
-      data: request.data.path,
-      labels: request.data.labelsPath,
-      labelColumn: request.data.labelColumn,
-      xKey: request.data.xKey,
-      yKey: request.data.yKey,
-      loss: options.loss,
-      samples: options.samples,
-      seed: options.seed,
-      output: options.output,
-    });
+  if (options.saveConfig) {
+    const sidecar = await saveOptionsInSidecar(modelPath, options);
+    if (!options.quiet) {
+      streams.stderr.write(`Saved the options in ${sidecar}.\n`);
+    }
   }
   if (!options.quiet) {
     streams.stdout.write(renderSummary(report));

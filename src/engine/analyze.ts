@@ -57,7 +57,7 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
   const prepared = await prepareAnalysis(request);
   let source: ProductSource | null = null;
   try {
-    source = await createProductSource(prepared.model, problemData(prepared.fitted), {
+    const created = await createProductSource(prepared.model, problemData(prepared.fitted), {
       workers: prepared.settings.workers,
       batchSize: prepared.settings.batchSize,
       backend: backend.name,
@@ -65,8 +65,10 @@ export async function analyzeModel(request: AnalysisRequest, hooks: AnalysisHook
       outputIndex: prepared.outputIndex,
       loss: prepared.loss,
     });
+    source = created.source;
     throwIfCancelled(hooks.signal);
-    return await runPhases({ request, hooks, tracker, backend, selfTestPassed: selfTest.passed, prepared, source, started });
+    const runNotes = created.note === null ? [] : [created.note];
+    return await runPhases({ request, hooks, tracker, backend, selfTestPassed: selfTest.passed, prepared, source, started, runNotes });
   } finally {
     await source?.dispose();
     disposePreparedAnalysis(prepared);
@@ -82,6 +84,8 @@ interface AnalysisContext {
   prepared: PreparedAnalysis;
   source: ProductSource;
   started: number;
+  /** Notes from setting up the run, such as a lowered worker count. */
+  runNotes: string[];
 }
 
 async function runPhases(context: AnalysisContext): Promise<Report> {
@@ -207,6 +211,6 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
   if (prepared.lossNote !== null) {
     warnings.push({ code: 'loss-overruled', message: prepared.lossNote });
   }
-  const notes = [...backend.fallbacks, ...loaded.notes, ...fitted.notes];
+  const notes = [...backend.fallbacks, ...prepared.settingNotes, ...context.runNotes, ...loaded.notes, ...fitted.notes];
   return { ...report, warnings, notes };
 }

@@ -20,6 +20,8 @@ export interface PreparedAnalysis {
   loss: LossName;
   /** Set when a loss from the request or the sidecar was overruled by the model's own. */
   lossNote: string | null;
+  /** Settings that were lowered to fit the others, one sentence each. */
+  settingNotes: string[];
   settings: AnalysisSettings;
   dataSpec: DataSpec;
   fitted: FittedDataset;
@@ -39,6 +41,7 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
 
   try {
     const settings = resolveSettings(request, sidecar);
+    const settingNotes = reconcileSettings(settings);
     const dataSpec = resolveDataSpec(request, sidecar);
     const selected = selectOutput(loaded, request.outputIndex ?? sidecar?.output);
     const { loss, note: lossNote } = resolveLoss(request, sidecar, loaded, selected.name);
@@ -58,6 +61,7 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
       outputName: selected.name,
       loss,
       lossNote,
+      settingNotes,
       settings,
       dataSpec,
       fitted,
@@ -80,6 +84,25 @@ function resolveSettings(request: AnalysisRequest, sidecar: Sidecar | null): Ana
     Object.entries(request.settings ?? {}).filter(([, value]) => value !== undefined),
   ) as Partial<AnalysisSettings>;
   return { ...DEFAULT_SETTINGS, ...fromSidecar, ...defined };
+}
+
+/**
+ * Lowers settings that cannot work together and returns a note for each:
+ * m Lanczos steps give m Ritz values, so at most ⌊m/2⌋ top and ⌊m/2⌋ bottom
+ * eigenvalues that are not the same values counted twice.
+ */
+function reconcileSettings(settings: AnalysisSettings): string[] {
+  const notes: string[] = [];
+  const steps = Math.max(settings.lanczosSteps, settings.densitySteps);
+  const largestTopK = Math.max(1, Math.floor(steps / 2));
+  if (settings.eigenMethod === 'lanczos' && settings.topK > largestTopK) {
+    notes.push(
+      `top-k ${settings.topK} was lowered to ${largestTopK}, because ${steps} Lanczos steps give at most ${largestTopK} top and ` +
+        `${largestTopK} bottom eigenvalues; raise --lanczos-steps for more.`,
+    );
+    settings.topK = largestTopK;
+  }
+  return notes;
 }
 
 function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {

@@ -27,10 +27,20 @@ export interface ProductSourceOptions {
   loss: LossName;
 }
 
-/** Resolves the worker count: 0 becomes the number of CPU cores, and there are never more workers than samples. */
-export function resolveWorkerCount(requested: number, samples: number): number {
-  const wanted = requested > 0 ? requested : os.availableParallelism();
-  return Math.max(1, Math.min(wanted, samples));
+/**
+ * Resolves the worker count: 0 becomes the number of CPU cores, and there are
+ * never more workers than cores (extra threads only add copies of the model)
+ * or samples. Returns a note when a requested count was lowered.
+ */
+export function resolveWorkerCount(requested: number, samples: number): { count: number; note: string | null } {
+  const cores = os.availableParallelism();
+  const wanted = requested > 0 ? requested : cores;
+  const count = Math.max(1, Math.min(wanted, cores, samples));
+  const note =
+    requested > count
+      ? `${requested} workers were requested; ${count} ran, because ${requested > cores ? `the machine has ${cores} CPU cores` : `there are ${samples} samples`}.`
+      : null;
+  return { count, note };
 }
 
 /**
@@ -38,14 +48,18 @@ export function resolveWorkerCount(requested: number, samples: number): number {
  * worker, else a pool of worker threads that each load the model again and
  * hold a share of the samples.
  */
-export async function createProductSource(model: tf.LayersModel, data: ProblemData, options: ProductSourceOptions): Promise<ProductSource> {
-  const workers = resolveWorkerCount(options.workers, data.inputShape[0]);
-  if (workers === 1) {
-    return new LocalProductSource(createLossProblem(model, options.loss, data, options.batchSize));
+export async function createProductSource(
+  model: tf.LayersModel,
+  data: ProblemData,
+  options: ProductSourceOptions,
+): Promise<{ source: ProductSource; note: string | null }> {
+  const { count, note } = resolveWorkerCount(options.workers, data.inputShape[0]);
+  if (count === 1) {
+    return { source: new LocalProductSource(createLossProblem(model, options.loss, data, options.batchSize)), note };
   }
 
-  return WorkerProductSource.start(
-    workers,
+  const source = await WorkerProductSource.start(
+    count,
     {
       modelPath: options.modelPath,
       outputIndex: options.outputIndex,
@@ -56,4 +70,5 @@ export async function createProductSource(model: tf.LayersModel, data: ProblemDa
     },
     data,
   );
+  return { source, note };
 }

@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { InputError } from '../engine/errors';
+
+/** Marker in every HTML report, so that a later run knows it may replace the file. */
+export const HTML_REPORT_MARKER = '<meta name="generator" content="hessian-spectrum">';
+
+/**
+ * Checks, before the analysis starts, that a report can be written to `file`:
+ * its folder exists, it is not a folder itself, it is none of the inputs, and
+ * an existing file there is an earlier report of the same kind (so the CLI
+ * never overwrites a user's own file). Throws an InputError naming the path.
+ */
+export function checkReportPath(file: string, kind: 'json' | 'html', inputs: readonly string[]): void {
+  const target = path.resolve(file);
+  const folder = path.dirname(target);
+
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new InputError(file, `the folder ${folder} does not exist`, 'Create the folder first or choose another path for the report');
+  }
+  if (inputs.some((input) => path.resolve(input) === target)) {
+    throw new InputError(file, 'this is one of the analysis inputs', 'Choose another path for the report');
+  }
+  if (!fs.existsSync(target)) {
+    return;
+  }
+  if (fs.statSync(target).isDirectory()) {
+    throw new InputError(file, 'the report path is a folder', `Give a file name, for instance ${path.join(file, `report.${kind}`)}`);
+  }
+  if (!isEarlierReport(target, kind)) {
+    throw new InputError(
+      file,
+      `the file exists and is not a Hessian Spectrum ${kind.toUpperCase()} report, so it is not overwritten`,
+      'Choose another path for the report, or delete the file first',
+    );
+  }
+}
+
+function isEarlierReport(file: string, kind: 'json' | 'html'): boolean {
+  const text = readStart(file, 64 * 1024);
+  if (kind === 'html') {
+    return text.includes(HTML_REPORT_MARKER);
+  }
+  return /^\s*\{\s*"schemaVersion"\s*:/.test(text) && text.includes('"engineVersion"');
+}
+
+function readStart(file: string, bytes: number): string {
+  const handle = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = fs.readSync(handle, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    fs.closeSync(handle);
+  }
+}
+
+/** Writes a report file, turning a failed write (disk full, permissions) into an InputError. */
+export function writeReportFile(file: string, content: string): void {
+  try {
+    fs.writeFileSync(file, content);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(file, `the report could not be written: ${reason}`, 'Check the free space and the permissions of the folder');
+  }
+}

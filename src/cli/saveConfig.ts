@@ -1,0 +1,36 @@
+import { readSidecar, writeSidecar, type Sidecar } from '../engine/data/sidecar';
+import type { AnalyzeOptions } from './options';
+
+/**
+ * Saves the options given on the command line into the model's sidecar for
+ * the next run, on top of what the sidecar already holds: fields the command
+ * line does not give (categories, a loss) are kept. A new --data replaces the
+ * fields that belong to the old data file. Returns the sidecar's path.
+ */
+export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions): Promise<string> {
+  const existing: Sidecar = (await readSidecar(modelPath)) ?? {};
+  const merged: Sidecar = { ...existing };
+
+  if (options.data !== undefined) {
+    for (const field of ['labels', 'labelColumn', 'xKey', 'yKey'] as const) {
+      delete merged[field];
+    }
+  }
+  const given: Sidecar = {
+    data: options.data,
+    labels: options.labels,
+    labelColumn: options.labelColumn,
+    xKey: options.xKey,
+    yKey: options.yKey,
+    loss: options.loss,
+    samples: options.samples,
+    seed: options.seed,
+    output: options.output,
+  };
+  for (const [field, value] of Object.entries(given)) {
+    if (value !== undefined) {
+      (merged as Record<string, unknown>)[field] = value;
+    }
+  }
+  return writeSidecar(modelPath, merged);
+}
