@@ -62,8 +62,8 @@ ${warnings.length > 0 ? `<h2>Warnings</h2><ul>${warnings.join('')}</ul>` : ''}
 <p>Top: ${report.eigenvalues.top.map(formatNumber).join(', ')}</p>
 <p>Bottom: ${report.eigenvalues.bottom.map(formatNumber).join(', ')}</p>
 ${report.slice ? '<h2>Loss along the top eigenvector</h2><div id="slice" class="plot"></div>' : ''}
-<h2>Per-layer curvature</h2>
-<table><tr><th>Layer</th><th>Class</th><th>Parameters</th><th>λmax</th><th>λmin</th><th>Trace</th></tr>${layerRows.join('')}</table>
+${layerRows.length > 0 ? `<h2>Per-layer curvature</h2>
+<table><tr><th>Layer</th><th>Class</th><th>Parameters</th><th>λmax</th><th>λmin</th><th>Trace</th></tr>${layerRows.join('')}</table>` : ''}
 <script type="application/json" id="report-data">${jsonForScript(report)}</script>
 <script nonce="${nonce}">${plotly}</script>
 <script nonce="${nonce}">${PAGE_SCRIPT}</script>
@@ -77,20 +77,26 @@ const PAGE_SCRIPT = `
 (function () {
   var report = JSON.parse(document.getElementById('report-data').textContent);
   var density = report.density;
-  var negativeLimit = density.grid.map(function (x) { return x < 0; });
+  // The smoothed density spreads the bulk near 0 below zero, so the curve's
+  // area under λ < 0 is not the negative mass: the band only marks the region,
+  // and the label gives the negative mass from the quadrature weights.
+  var lowest = density.grid[0];
   function drawDensity(logScale) {
-    var negative = {
-      x: density.grid.filter(function (_, i) { return negativeLimit[i]; }),
-      y: density.values.filter(function (_, i) { return negativeLimit[i]; }),
-      type: 'scatter', mode: 'lines', fill: 'tozeroy', name: 'negative curvature',
-      line: { color: '#c0392b' }
-    };
     var all = { x: density.grid, y: density.values, type: 'scatter', mode: 'lines', name: 'density', line: { color: '#2c6fbb' } };
-    Plotly.react('density', [all, negative], {
-      margin: { t: 10 },
+    var layout = {
+      margin: { t: 30 },
       xaxis: { title: { text: 'eigenvalue λ' } },
-      yaxis: { title: { text: 'density' }, type: logScale ? 'log' : 'linear' }
-    }, { displaylogo: false });
+      yaxis: { title: { text: 'density' }, type: logScale ? 'log' : 'linear' },
+      shapes: [],
+      annotations: []
+    };
+    if (lowest < 0) {
+      layout.shapes.push({ type: 'rect', xref: 'x', yref: 'paper', x0: lowest, x1: 0, y0: 0, y1: 1,
+        fillcolor: '#c0392b', opacity: 0.12, line: { width: 0 }, layer: 'below' });
+      layout.annotations.push({ xref: 'x', yref: 'paper', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', showarrow: false,
+        text: 'λ < 0 shaded; negative mass ' + (100 * density.negativeMass).toFixed(2) + '%', font: { color: '#c0392b' } });
+    }
+    Plotly.react('density', [all], layout, { displaylogo: false });
   }
   drawDensity(false);
   document.getElementById('log-scale').addEventListener('change', function (event) { drawDensity(event.target.checked); });
