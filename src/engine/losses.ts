@@ -45,7 +45,8 @@ export function normalizeLossName(raw: unknown): LossName | null {
     return null;
   }
   const key = raw.replace(/^.*\./, '').replace(/[_\s-]/g, '').toLowerCase();
-  return LOSS_ALIASES[key] ?? null;
+  // An own-property check, so that "constructor" or "toString" from a file is no loss.
+  return Object.hasOwn(LOSS_ALIASES, key) ? LOSS_ALIASES[key] : null;
 }
 
 /** True for the losses whose targets are classes, so accuracy is meaningful. */

@@ -1,7 +1,9 @@
 import { InputError } from '../errors';
+import { JsonTextError, parseStrictJson } from '../models/jsonText';
+import { classifyJsonContent, type JsonContentKind } from '../models/validation';
 import { formatShape, listNames, quoteValue } from './formatting';
 import { assertFinite } from './nonFinite';
-import { type Cell, LABEL_COLUMN_OPTION, resolveLabelColumn, type Table, tableToDataset } from './table';
+import { type Cell, givenCategories, LABEL_COLUMN_OPTION, resolveLabelColumn, type Table, tableToDataset } from './table';
 import type { DatasetContent } from './types';
 
 /**
@@ -29,18 +31,26 @@ const MAX_RANK = 16;
 /**
  * Parses a JSON dataset in any of the three forms.
  *
- * @throws InputError for invalid JSON, a document in none of the three forms, ragged rows
- *   or nested arrays, non-numeric inputs, missing keys (the message lists the keys
- *   present), NaN or infinite values, and the cell errors of `tableToDataset`.
+ * @throws InputError for invalid or too deeply nested JSON, a model or sidecar file
+ *   given as data, and a document in none of the three forms. It is also thrown for
+ *   ragged rows or nested arrays, non-numeric inputs, missing keys (the message lists
+ *   the keys present), NaN or infinite values, and the cell errors of `tableToDataset`.
  */
 export function parseJsonDataset(text: string, file: string, options: JsonOptions = {}): DatasetContent {
   let document: unknown;
   try {
-    document = JSON.parse(text.replace(/^\uFEFF/, ''));
+    document = parseStrictJson(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new InputError(file, `the file is not valid JSON (${message})`, 'Fix the JSON syntax at that position');
+    if (!(error instanceof JsonTextError)) {
+      throw error;
+    }
+    const fix =
+      error.kind === 'syntax'
+        ? 'Fix the JSON syntax at that line and column'
+        : 'Write the data as an array of flat rows, or as {"x": …, "y": …} with arrays of at most 16 dimensions';
+    throw new InputError(file, `the file ${error.message}`, fix);
   }
+  rejectModelFiles(document, file);
 
   if (Array.isArray(document)) {
     rejectOptions(options, ['xKey', 'yKey'], file, 'an array of rows');
@@ -55,6 +65,30 @@ export function parseJsonDataset(text: string, file: string, options: JsonOption
     `the file contains ${describeJsonType(document)}, not a dataset`,
     'Write an array of rows, or an object with the inputs under "x" and the labels under "y"',
   );
+}
+
+/**
+ * Throws an InputError when `document` is a model, a sidecar or another JSON
+ * file that the model loaders recognize, rather than a dataset, so that the
+ * message names what the file is instead of a missing key.
+ */
+function rejectModelFiles(document: unknown, file: string): void {
+  const kind = classifyJsonContent(file, document);
+  const descriptions: Partial<Record<JsonContentKind, string>> = {
+    'tfjs-layers-model': 'a TensorFlow.js layers model (it has a modelTopology)',
+    'tfjs-graph-model': 'a TensorFlow.js graph model',
+    'keras-architecture': 'a Keras model architecture (model.to_json())',
+    'hessian-sidecar': 'a Hessian Spectrum settings file (a sidecar)',
+    'package-manifest': 'an npm package manifest (package.json)',
+  };
+  const description = descriptions[kind];
+  if (description !== undefined) {
+    throw new InputError(
+      file,
+      `the data file is ${description}, not a dataset`,
+      'Point --data (or the sidecar field "data") at the data: a .npy, .npz or .csv file, or a .json file of rows or of {"x": …, "y": …}',
+    );
+  }
 }
 
 function rejectOptions(options: JsonOptions, names: (keyof JsonOptions)[], file: string, form: string): void {
@@ -136,7 +170,7 @@ function parseObjectRows(rows: unknown[], file: string, options: JsonOptions): D
       throw new InputError(file, `the row at index ${rowIndex} is ${describeJsonType(row)}, but the first row is an object`, 'Write every row as an object');
     }
     const record = row as Record<string, unknown>;
-    const missing = columns.find((column) => !(column in record));
+    const missing = columns.find((column) => !Object.hasOwn(record, column));
     const extra = Object.keys(record).find((key) => !columns.includes(key));
     if (missing !== undefined || extra !== undefined) {
       const difference = missing !== undefined ? `lacks the key ${quoteValue(missing)}` : `has the key ${quoteValue(extra)}`;
@@ -177,7 +211,7 @@ function parseInputsAndLabels(document: Record<string, unknown>, file: string, o
     [xKey, '--x-key or the sidecar field "xKey"'],
     [yKey, '--y-key or the sidecar field "yKey"'],
   ]) {
-    if (!(key in document)) {
+    if (!Object.hasOwn(document, key)) {
       throw new InputError(
         file,
         `the object has no key ${quoteValue(key)} among its keys ${listNames(Object.keys(document), 50)}`,
@@ -187,23 +221,20 @@ function parseInputsAndLabels(document: Record<string, unknown>, file: string, o
   }
 
   const inputs = toNestedArray(document[xKey], file, xKey, false);
-  const labels = toNestedArray(document[yKey], file, yKey, true, options.categories?.[yKey]);
+  const labels = toNestedArray(document[yKey], file, yKey, true, givenCategories(options.categories, yKey));
   if (inputs.shape.length === 0 || labels.shape.length === 0) {
     const scalarKey = inputs.shape.length === 0 ? xKey : yKey;
     throw new InputError(file, `${quoteValue(scalarKey)} is a single value, not an array with one entry per sample`, 'Write one entry per sample');
   }
 
-  const categories: Record<string, string[]> = {};
-  if (labels.classNames) {
-    categories[yKey] = labels.classNames;
-  }
   return {
     x: inputs.data,
     xShape: inputs.shape,
     y: labels.data,
     yShape: labels.shape,
     featureNames: null,
-    categories,
+    // Object.fromEntries keeps a key named "__proto__" as an own property, where an assignment would set the prototype.
+    categories: Object.fromEntries(labels.classNames ? [[yKey, labels.classNames]] : []),
     labelColumn: null,
     classNames: labels.classNames,
   };

@@ -173,7 +173,7 @@ function checkDeclaredEntry(entry: NpzEntry, file: string, maxUncompressedBytes:
       file,
       `the entry ${quoteValue(entry.name)} declares ${formatBytes(entry.uncompressedSize)} uncompressed, over the limit of ${formatBytes(maxUncompressedBytes)} ` +
         `(the archive itself has ${formatBytes(entry.compressedSize)} for it)`,
-      'If the data is genuine, pass a smaller sample of it or raise the limit maxUncompressedBytes. A small archive that declares a huge entry is a zip bomb: do not use it',
+      'If the data is genuine, save a smaller sample of it with numpy.savez and analyze that file. A small archive that declares a huge entry is a zip bomb: do not use it',
     );
   }
 }

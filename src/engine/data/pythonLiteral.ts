@@ -160,7 +160,7 @@ class LiteralParser {
 
       const escaped = this.text[this.offset++];
       const simpleEscapes: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0' };
-      if (escaped === undefined || !(escaped in simpleEscapes)) {
+      if (escaped === undefined || !Object.hasOwn(simpleEscapes, escaped)) {
         throw new PythonLiteralError(`unsupported escape sequence \\${escaped ?? ''}`, this.offset - 2);
       }
       value += simpleEscapes[escaped];
@@ -191,7 +191,7 @@ class LiteralParser {
       throw new PythonLiteralError(`unexpected ${describeCharacter(this.peek())}`, this.offset);
     }
     const names: Record<string, boolean | null> = { True: true, False: false, None: null };
-    if (!(match[0] in names)) {
+    if (!Object.hasOwn(names, match[0])) {
       throw new PythonLiteralError(`unexpected name '${match[0]}' (only True, False and None are allowed)`, this.offset);
     }
     this.offset += match[0].length;

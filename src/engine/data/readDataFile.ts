@@ -35,7 +35,7 @@ export async function readDataFile(file: string, role: string, maxFileBytes: num
     throw new InputError(
       file,
       `the ${role} has ${formatBytes(stats.size)}, over the limit of ${formatBytes(maxFileBytes)}`,
-      'Use a smaller sample of the data, or raise the limit maxFileBytes',
+      'Save a smaller sample of the data and analyze that file: the analysis uses a sample of the data anyway (see --samples)',
     );
   }
   if (stats.size === 0) {
@@ -58,6 +58,12 @@ function fileSystemError(error: unknown, file: string, role: string): InputError
         file,
         `the ${role} was not found`,
         `Check the path. A relative path is resolved against the working directory ${process.cwd()}, or for a sidecar against the sidecar's folder`,
+      );
+    case 'ELOOP':
+      return new InputError(
+        file,
+        `the ${role} is a symbolic link loop: following its links leads back to a link already followed`,
+        'Point the link at the data file itself, or replace the link with a copy of the file',
       );
     case 'EACCES':
     case 'EPERM':

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import { InputError } from '../errors';
 import { LOSS_NAMES, normalizeLossName } from '../losses';
+import { JsonTextError, parseStrictJson } from '../models/jsonText';
 import type { LossName } from '../report';
 import { quoteValue } from './formatting';
 import type { DataSpec } from './types';
@@ -22,7 +23,7 @@ import type { DataSpec } from './types';
  *   "xKey": "x", "yKey": "y",         // .npz or JSON {x, y}: array names
  *   "loss": "mean_squared_error",     // Keras loss name (aliases such as "mse" are read)
  *   "samples": 1000,                  // positive integer
- *   "seed": 0,                        // integer
+ *   "seed": 0,                        // non-negative integer, as --seed takes
  *   "output": 7,                      // index of the analysed model output, from 0
  *   "categories": {"sex": ["F", "M", "I"]}   // text columns: categories in index order
  * }
@@ -43,7 +44,7 @@ export interface Sidecar {
   loss?: LossName;
   /** Number of samples to draw from the data; a positive integer. */
   samples?: number;
-  /** Seed of the sample choice and the random probes; an integer. */
+  /** Seed of the sample choice and the random probes; a non-negative integer. */
   seed?: number;
   /** Index of the model output to analyse, from 0. */
   output?: number;
@@ -56,7 +57,7 @@ export const MAX_SIDECAR_BYTES = 1024 * 1024;
 
 const SIDECAR_SUFFIX = '.hessian.json';
 
-type FieldKind = 'path' | 'string' | 'loss' | 'positive integer' | 'integer' | 'non-negative integer' | 'categories';
+type FieldKind = 'path' | 'string' | 'loss' | 'positive integer' | 'non-negative integer' | 'categories';
 
 /** Fields in the order they are written. */
 const FIELDS: Record<keyof Sidecar, FieldKind> = {
@@ -67,7 +68,7 @@ const FIELDS: Record<keyof Sidecar, FieldKind> = {
   yKey: 'string',
   loss: 'loss',
   samples: 'positive integer',
-  seed: 'integer',
+  seed: 'non-negative integer',
   output: 'non-negative integer',
   categories: 'categories',
 };
@@ -111,14 +112,24 @@ export async function readSidecar(modelPath: string): Promise<Sidecar | null> {
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       return null;
     }
+    if (code === 'ELOOP') {
+      throw new InputError(sidecarPath, 'the sidecar is a symbolic link loop', 'Point the link at a file, or delete it and choose the data again');
+    }
     throw new InputError(sidecarPath, `the sidecar could not be read (${(error as Error).message})`, 'Check the file permissions');
   }
 
   let document: unknown;
   try {
-    document = JSON.parse(text.replace(/^\uFEFF/, ''));
+    document = parseStrictJson(text);
   } catch (error) {
-    throw new InputError(sidecarPath, `the sidecar is not valid JSON (${(error as Error).message})`, 'Fix the JSON syntax, or delete the file and choose the data again');
+    if (!(error instanceof JsonTextError)) {
+      throw error;
+    }
+    const fix =
+      error.kind === 'syntax'
+        ? 'Fix the JSON syntax at that line and column, or delete the file and choose the data again'
+        : 'Write the settings as a flat JSON object, or delete the file and choose the data again';
+    throw new InputError(sidecarPath, `the sidecar ${error.message}`, fix);
   }
 
   const sidecar = validateSidecar(document, sidecarPath);
@@ -193,7 +204,7 @@ function validateSidecar(document: unknown, sidecarPath: string): Sidecar {
 
   const sidecar: Sidecar = {};
   for (const [field, value] of Object.entries(document)) {
-    if (!(field in FIELDS)) {
+    if (!Object.hasOwn(FIELDS, field)) {
       throw new InputError(sidecarPath, `the sidecar has the unknown field ${quoteValue(field)}${suggestField(field)}`, `Use only the fields ${Object.keys(FIELDS).join(', ')}`);
     }
     const key = field as keyof Sidecar;
@@ -230,11 +241,6 @@ function validateField(field: string, kind: FieldKind, value: unknown, sidecarPa
         throw invalid('a non-negative integer', '0');
       }
       return value;
-    case 'integer':
-      if (!Number.isSafeInteger(value)) {
-        throw invalid('an integer', '0');
-      }
-      return value;
     case 'categories':
       return validateCategories(value, sidecarPath, invalid);
   }
@@ -247,7 +253,7 @@ function validateCategories(value: unknown, sidecarPath: string, invalid: (expec
     throw invalid(expected, example);
   }
 
-  const categories: Record<string, string[]> = {};
+  const categories: [string, string[]][] = [];
   for (const [column, names] of Object.entries(value)) {
     if (!Array.isArray(names) || names.length === 0 || !names.every((name) => typeof name === 'string')) {
       throw new InputError(sidecarPath, `the sidecar field "categories" gives ${quoteValue(names)} for column ${quoteValue(column)}, not a non-empty array of strings`, `Write for instance "categories": ${example}`);
@@ -256,9 +262,10 @@ function validateCategories(value: unknown, sidecarPath: string, invalid: (expec
     if (repeated !== undefined) {
       throw new InputError(sidecarPath, `the sidecar field "categories" lists ${quoteValue(repeated)} twice for column ${quoteValue(column)}`, 'List each category once');
     }
-    categories[column] = [...names];
+    categories.push([column, [...names]]);
   }
-  return categories;
+  // Object.fromEntries keeps a column named "__proto__" as an own property, where an assignment would set the prototype.
+  return Object.fromEntries(categories);
 }
 
 function suggestField(field: string): string {

@@ -100,21 +100,21 @@ export function tableToDataset(
 
   const rowCount = table.rows.length;
   const x = new Float32Array(rowCount * featureIndices.length);
-  const foundCategories: Record<string, string[]> = {};
+  const foundCategories: [string, string[]][] = [];
 
   featureIndices.forEach((columnIndex, featureIndex) => {
-    const column = convertColumn(table, file, columnIndex, categories?.[table.columns[columnIndex]]);
+    const column = convertColumn(table, file, columnIndex, givenCategories(categories, table.columns[columnIndex]));
     for (let row = 0; row < rowCount; row++) {
       x[row * featureIndices.length + featureIndex] = column.values[row];
     }
     if (column.categories) {
-      foundCategories[table.columns[columnIndex]] = column.categories;
+      foundCategories.push([table.columns[columnIndex], column.categories]);
     }
   });
 
-  const label = convertColumn(table, file, labelIndex, categories?.[labelColumn]);
+  const label = convertColumn(table, file, labelIndex, givenCategories(categories, labelColumn));
   if (label.categories) {
-    foundCategories[labelColumn] = label.categories;
+    foundCategories.push([labelColumn, label.categories]);
   }
 
   return {
@@ -123,10 +123,20 @@ export function tableToDataset(
     y: label.values,
     yShape: [rowCount],
     featureNames: featureIndices.map((i) => table.columns[i]),
-    categories: foundCategories,
+    // Object.fromEntries keeps a column named "__proto__" as an own property, where an assignment would set the prototype.
+    categories: Object.fromEntries(foundCategories),
     labelColumn,
     classNames: label.categories,
   };
+}
+
+/**
+ * Returns the categories given for `column`, or undefined. The own-property
+ * check keeps a column named "constructor" or "toString" from finding the
+ * methods of Object.prototype.
+ */
+export function givenCategories(categories: Record<string, string[]> | undefined, column: string): string[] | undefined {
+  return categories !== undefined && Object.hasOwn(categories, column) ? categories[column] : undefined;
 }
 
 function checkCategoryColumns(table: Table, file: string, categories: Record<string, string[]> | undefined): void {

@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import type { ModelFormat } from '../report';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './types';
-import { checkFileSize, classifyJsonContent, notALayersModelError, parseJsonText } from './validation';
+import {
+  assertJsonSizeWithinLimit,
+  checkFileSize,
+  classifyJsonContent,
+  notALayersModelError,
+  parseJsonText,
+  readWholeTextFile,
+} from './validation';
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const ZIP_LOCAL_FILE_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -41,8 +48,9 @@ const ZIP_MAX_CENTRAL_DIRECTORY_BYTES = 16 * 1024 * 1024;
  * Throws an InputError naming the file for anything else. The message states
  * what the file is when that is recognizable: a TensorFlow.js graph model, a
  * Keras architecture without weights, this tool's `*.hessian.json` sidecar, a
- * package.json or a NumPy .npy or .npz data file. Invalid JSON, an empty file
- * and a file over `limits.maxFileBytes` are rejected too.
+ * package.json or a NumPy .npy or .npz data file. Invalid or too deeply nested
+ * JSON, an empty file, a file over `limits.maxFileBytes` and a JSON file over
+ * `limits.maxJsonFileBytes` are rejected too.
  */
 export async function detectFormat(file: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): Promise<ModelFormat> {
   const size = await checkFileSize(file, limits);
@@ -65,7 +73,8 @@ export async function detectFormat(file: string, limits: LoadLimits = DEFAULT_LO
   }
 
   if (looksLikeJson(prefix)) {
-    const json = parseJsonText(file, await fs.readFile(file, 'utf8'));
+    assertJsonSizeWithinLimit(file, size, limits);
+    const json = parseJsonText(file, await readWholeTextFile(file));
     const kind = classifyJsonContent(file, json);
     if (kind === 'tfjs-layers-model') {
       return 'tfjs-layers';

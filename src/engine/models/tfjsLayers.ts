@@ -4,12 +4,12 @@
  * without tfjs-node, which is what registers the `file://` handler that
  * `tf.loadLayersModel('file://…')` needs in TensorFlow.js 4.22.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { InputError } from '../errors';
+import type { ModelFormat } from '../report';
 import { modelBuildError } from './layerRegistry';
 import { listOutputNames } from './outputs';
 import { normalizeTopology, withZeroInitializers } from './tfjsTopology';
@@ -17,15 +17,22 @@ import { parseTrainingConfig } from './trainingConfig';
 import { DEFAULT_LOAD_LIMITS, type LoadedModel, type LoadLimits } from './types';
 import {
   assertFiniteWeights,
+  assertJsonSizeWithinLimit,
   assertLayersModelJson,
   assertShardSizes,
+  assertSizeWithinLimit,
   assertWeightShape,
   assertWeightSpec,
   checkFileSize,
+  decodedByteLength,
+  formatBytes,
   formatNameList,
   isPlainObject,
   parseJsonText,
+  readFileInto,
+  readWholeTextFile,
   resolveInsideFolder,
+  statRegularFile,
   weightByteLength,
 } from './validation';
 
@@ -33,23 +40,26 @@ import {
  * Loads the TensorFlow.js layers model whose model.json is `file`, with every
  * weight from its manifest, and its training config when it has one.
  *
- * Every check of validation.ts runs before the first weight is written: JSON
- * syntax, graph models, manifest paths that leave the model's folder, missing,
- * truncated or oversized shards, dtypes, quantization, weight names and shapes
- * against the built layers, and NaN or infinite values. Each failure is an
- * InputError naming `file`. No tensor or variable is left allocated after a
- * failure.
+ * Every check of validation.ts runs before the first weight is written. The
+ * checks cover JSON syntax and depth, graph models, manifest paths that leave
+ * the model's folder or repeat, and missing, truncated or oversized shards.
+ * They also cover dtypes, quantization, weight names and shapes against the
+ * built layers, and NaN or infinite values. No shard is read before the shard
+ * sizes, the manifest's total size, and the manifest's names, shapes and
+ * dtypes against the built model are checked. Each failure is an InputError
+ * naming `file` or the offending shard. No tensor or variable is left
+ * allocated after a failure.
  */
 export async function loadTfjsLayersModel(file: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): Promise<LoadedModel> {
   const handler = new FileSystemLayersModelHandler(file, limits);
-  const artifacts = await handler.load();
-  const weightSpecs = artifacts.weightSpecs ?? [];
-  const weightData = artifacts.weightData ?? new ArrayBuffer(0);
+  const checked = await handler.readModelFile();
 
-  const model = await buildLayersModel(file, artifacts.modelTopology as Record<string, unknown>);
+  const model = await buildLayersModel(file, checked.topology);
   let weightNotes: string[];
   try {
-    weightNotes = assignManifestWeights(file, model, weightSpecs, weightData);
+    const pairs = matchWeightsToVariables(file, model, checked.specs.filter((spec) => spec.group !== 'optimizer'));
+    const weightData = await readWeightShards(checked.shards, checked.storedBytes);
+    weightNotes = assignManifestWeights(file, pairs, checked.specs, weightData);
   } catch (error) {
     model.dispose();
     throw error;
@@ -66,6 +76,24 @@ export async function loadTfjsLayersModel(file: string, limits: LoadLimits = DEF
   };
 }
 
+/** A model.json whose content and weight files are checked, before any weight file is read. */
+export interface CheckedModelFile {
+  /** The topology in the current format (see `normalizeTopology`). */
+  topology: Record<string, unknown>;
+  /** Weight specs of all manifest groups, in manifest order. */
+  specs: tf.io.WeightsManifestEntry[];
+  /** Weight files in manifest order, with their sizes. */
+  shards: ShardFile[];
+  /** Bytes of all weight files together, which the specs need exactly. */
+  storedBytes: number;
+}
+
+/** A weight file listed in a manifest, resolved inside the model's folder. */
+interface ShardFile {
+  file: string;
+  bytes: number;
+}
+
 /**
  * A TensorFlow.js IOHandler that reads a layers model.json and its weight
  * shards from disk and validates them. `tf.loadLayersModel(handler)` works
@@ -78,10 +106,10 @@ export async function loadTfjsLayersModel(file: string, limits: LoadLimits = DEF
  * loss TensorFlow.js lacks, and keeps it in `trainingConfig` instead.
  */
 export class FileSystemLayersModelHandler implements tf.io.IOHandler {
-  /** Files that the last `load()` read: the model file, then the weight shards in manifest order. */
+  /** Files of the last `load()` or `readModelFile()`: the model file, then the weight shards in manifest order. */
   files: string[] = [];
 
-  /** Facts about the last `load()` worth a line in the report, such as a format conversion. */
+  /** Facts about the last `load()` or `readModelFile()` worth a line in the report, such as a format conversion. */
   notes: string[] = [];
 
   /** Training config as the file records it, or null when it records none. */
@@ -93,23 +121,42 @@ export class FileSystemLayersModelHandler implements tf.io.IOHandler {
   ) {}
 
   async load(): Promise<tf.io.ModelArtifacts> {
+    const checked = await this.readModelFile();
+    const weightData = await readWeightShards(checked.shards, checked.storedBytes);
+    return {
+      modelTopology: checked.topology,
+      format: 'layers-model',
+      weightSpecs: checked.specs,
+      weightData,
+    };
+  }
+
+  /**
+   * Reads and checks the model file, then resolves and checks its weight files
+   * without reading them. The checks cover their paths, that no file is listed
+   * twice, their sizes against the limit and the manifest, and the size of all
+   * weights together against the limit. Sets `files`, `notes` and
+   * `trainingConfig`.
+   */
+  async readModelFile(): Promise<CheckedModelFile> {
     const file = this.modelFile;
-    await checkFileSize(file, this.limits);
-    const text = await fs.readFile(file, 'utf8');
+    const size = await checkFileSize(file, this.limits);
+    assertJsonSizeWithinLimit(file, size, this.limits);
+    const text = await readWholeTextFile(file);
     const modelJson = assertLayersModelJson(file, parseJsonText(file, text));
     const { topology, notes } = normalizeTopology(file, modelJson.modelTopology);
 
     const groups = parseWeightGroups(file, modelJson.weightsManifest);
-    const { weightData, shardFiles } = await readWeightShards(file, groups, this.limits);
+    const shards = await checkWeightShards(file, groups, this.limits);
 
-    this.files = [file, ...shardFiles];
+    this.files = [file, ...shards.map((shard) => shard.file)];
     this.notes = notes;
     this.trainingConfig = modelJson.trainingConfig;
     return {
-      modelTopology: topology,
-      format: 'layers-model',
-      weightSpecs: groups.flatMap((group) => group.specs),
-      weightData,
+      topology,
+      specs: groups.flatMap((group) => group.specs),
+      shards,
+      storedBytes: groups.reduce((sum, group) => sum + group.byteLength, 0),
     };
   }
 }
@@ -118,10 +165,15 @@ export class FileSystemLayersModelHandler implements tf.io.IOHandler {
  * Builds the layers model that `topology` (current format, see
  * `normalizeTopology`) describes, with zero weights. Throws an InputError
  * naming `file` when TensorFlow.js cannot build it, such as for an unknown
- * layer class, and leaves no variable allocated in that case.
+ * layer class, and leaves no variable allocated in that case. `format` is the
+ * format of `file`, whose tools the error's fix names.
  */
-export function buildLayersModel(file: string, topology: Record<string, unknown>): Promise<tf.LayersModel> {
-  const build = buildQueue.then(() => buildNow(file, topology));
+export function buildLayersModel(
+  file: string,
+  topology: Record<string, unknown>,
+  format: ModelFormat = 'tfjs-layers',
+): Promise<tf.LayersModel> {
+  const build = buildQueue.then(() => buildNow(file, topology, format));
   buildQueue = build.catch(() => undefined);
   return build;
 }
@@ -136,7 +188,7 @@ export function buildLayersModel(file: string, topology: Record<string, unknown>
  */
 let buildQueue: Promise<unknown> = Promise.resolve();
 
-async function buildNow(file: string, topology: Record<string, unknown>): Promise<tf.LayersModel> {
+async function buildNow(file: string, topology: Record<string, unknown>, format: ModelFormat): Promise<tf.LayersModel> {
   const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
   try {
     return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: withZeroInitializers(topology) }));
@@ -147,7 +199,7 @@ async function buildNow(file: string, topology: Record<string, unknown>): Promis
         variable.dispose();
       }
     }
-    throw modelBuildError(file, error);
+    throw modelBuildError(file, error, format);
   }
 }
 
@@ -190,44 +242,107 @@ function parseWeightGroups(file: string, manifest: unknown[]): WeightGroup[] {
 }
 
 /**
- * Reads every group's shards, in manifest order, into one buffer. Paths are
- * checked before any file is opened, and sizes before any byte is read.
+ * Resolves the weight files of every group and checks them without reading
+ * them. A path listed twice, or two paths that name the same file, are
+ * rejected before any file is opened, so that a crafted manifest cannot make
+ * the loader read one large file many times. Returns the files in manifest
+ * order with their sizes.
  */
-async function readWeightShards(
-  file: string,
-  groups: WeightGroup[],
-  limits: LoadLimits,
-): Promise<{ weightData: ArrayBuffer; shardFiles: string[] }> {
-  const folder = path.dirname(path.resolve(file));
-  const groupShards: { files: string[]; sizes: number[] }[] = [];
+async function checkWeightShards(file: string, groups: WeightGroup[], limits: LoadLimits): Promise<ShardFile[]> {
+  assertNoRepeatedPaths(file, groups);
 
+  const folder = path.dirname(path.resolve(file));
+  const pathsByIdentity = new Map<string, string>();
+  const shards: ShardFile[] = [];
   for (const [groupIndex, group] of groups.entries()) {
-    const files: string[] = [];
-    const sizes: number[] = [];
+    const groupShards: ShardFile[] = [];
     for (const relative of group.paths) {
       const shard = await resolveInsideFolder(file, folder, relative);
-      files.push(shard);
-      sizes.push(await checkFileSize(shard, limits, 'weight file'));
+      const stats = await statRegularFile(shard, 'weight file');
+      assertSizeWithinLimit(shard, stats.size, limits, 'weight file');
+
+      // Device and inode identify a file behind any symbolic or hard link. An inode of 0 means that the file system reports none.
+      const identity = `${stats.dev}:${stats.ino}`;
+      const sameFile = stats.ino === 0 ? undefined : pathsByIdentity.get(identity);
+      if (sameFile !== undefined) {
+        throw new InputError(
+          file,
+          `weightsManifest lists the weight paths "${sameFile}" and "${String(relative)}", which are the same file`,
+          'List each weight file once: export the model again with model.save() in TensorFlow.js or with tensorflowjs_converter',
+        );
+      }
+      pathsByIdentity.set(identity, String(relative));
+      groupShards.push({ file: shard, bytes: stats.size });
     }
-    assertShardSizes(file, groupIndex, files, sizes, group.byteLength);
-    groupShards.push({ files, sizes });
+    assertShardSizes(
+      file,
+      groupIndex,
+      groupShards.map((shard) => shard.file),
+      groupShards.map((shard) => shard.bytes),
+      group.byteLength,
+    );
+    shards.push(...groupShards);
   }
 
-  const totalBytes = groups.reduce((sum, group) => sum + group.byteLength, 0);
+  assertTotalWeightSize(file, groups, limits);
+  return shards;
+}
+
+/** Throws an InputError when a weight path appears twice in the manifest, compared after normalization (`./a.bin` is `a.bin`). */
+function assertNoRepeatedPaths(file: string, groups: WeightGroup[]): void {
+  const seen = new Set<string>();
+  for (const group of groups) {
+    for (const relative of group.paths) {
+      if (typeof relative !== 'string') {
+        continue;
+      }
+      const normalized = path.posix.normalize(relative.replaceAll('\\', '/'));
+      if (seen.has(normalized)) {
+        throw new InputError(
+          file,
+          `weightsManifest lists the weight file "${relative}" more than once`,
+          'List each weight file once: export the model again with model.save() in TensorFlow.js or with tensorflowjs_converter',
+        );
+      }
+      seen.add(normalized);
+    }
+  }
+}
+
+/**
+ * Throws an InputError when the weights of all groups, decoded to float32 or
+ * int32 values, take more than `limits.maxFileBytes`: the same limit that a
+ * Keras file, which contains all weights, has.
+ */
+function assertTotalWeightSize(file: string, groups: WeightGroup[], limits: LoadLimits): void {
+  let decodedBytes = 0;
+  for (const group of groups) {
+    for (const spec of group.specs) {
+      decodedBytes += decodedByteLength(spec);
+    }
+  }
+  if (decodedBytes <= limits.maxFileBytes) {
+    return;
+  }
+  throw new InputError(
+    file,
+    `The weights that weightsManifest lists take ${formatBytes(decodedBytes)} as decoded values, more than the limit of ${formatBytes(limits.maxFileBytes)} for the weights of a model`,
+    'Check that this is the right model: a model with more weights cannot be analysed',
+  );
+}
+
+/**
+ * Reads the weight files, in manifest order, into one buffer of `totalBytes`.
+ * Each file must still have the size that `checkWeightShards` found.
+ */
+async function readWeightShards(shards: ShardFile[], totalBytes: number): Promise<ArrayBuffer> {
   const weightData = new Uint8Array(totalBytes);
   let offset = 0;
-  for (const { files, sizes } of groupShards) {
-    for (const [i, shard] of files.entries()) {
-      const bytes = await fs.readFile(shard);
-      if (bytes.byteLength !== sizes[i]) {
-        throw new InputError(shard, 'The weight file changed while it was being read', 'Load the model again once the file is written');
-      }
-      weightData.set(bytes, offset);
-      offset += bytes.byteLength;
-    }
+  for (const shard of shards) {
+    await readFileInto(shard.file, weightData.subarray(offset, offset + shard.bytes), 'weight file');
+    offset += shard.bytes;
   }
-
-  return { weightData: weightData.buffer, shardFiles: groupShards.flatMap((group) => group.files) };
+  return weightData.buffer;
 }
 
 // ---------------------------------------------------------------------------
@@ -238,17 +353,23 @@ interface WeightTarget {
   layerName: string;
 }
 
+/** A manifest weight and the model variable it fills. */
+interface WeightPair {
+  spec: tf.io.WeightsManifestEntry;
+  target: WeightTarget;
+}
+
 /**
- * Decodes the weights (dequantizing quantized ones), checks them against the
- * model's variables and writes them. Returns notes for the report. Weights of
- * the `optimizer` group are optimizer state and are skipped. Names match as
- * in TensorFlow.js's own loader: the variable's original name, or that name
- * without the RNN cell segment that TensorFlow 2.2 added (`lstm/lstm_cell/kernel`
- * for `lstm/kernel`). Every check runs before the first write.
+ * Decodes the weights (dequantizing quantized ones), checks that they are
+ * finite and writes them into the variables of `pairs`, which
+ * `matchWeightsToVariables` checked. `specs` are all the manifest's specs, in
+ * the order of `weightData`. Returns notes for the report. Weights of the
+ * `optimizer` group are optimizer state and are skipped. Every check runs
+ * before the first write.
  */
 function assignManifestWeights(
   file: string,
-  model: tf.LayersModel,
+  pairs: WeightPair[],
   specs: tf.io.WeightsManifestEntry[],
   weightData: tf.io.WeightData,
 ): string[] {
@@ -267,20 +388,8 @@ function assignManifestWeights(
 
   const decoded = tf.io.decodeWeights(weightData, specs);
   try {
-    const pairs = matchWeightsToVariables(file, model, modelSpecs);
-    for (const { spec, target } of pairs) {
-      const tensor = decoded[spec.name];
-      // A variable's shape is concrete: only symbolic tensors have null dimensions.
-      const variableShape = target.variable.shape as number[];
-      assertWeightShape(file, target.layerName, target.variable.originalName, variableShape, tensor.shape);
-      if (tensor.dtype !== target.variable.dtype) {
-        throw new InputError(
-          file,
-          `Layer "${target.layerName}" expects weight "${target.variable.originalName}" as ${target.variable.dtype}, but the weight data is ${tensor.dtype}`,
-          'The architecture and the weights come from different models: export both again from the same model',
-        );
-      }
-      assertFiniteWeights(file, spec.name, tensor.dataSync());
+    for (const { spec } of pairs) {
+      assertFiniteWeights(file, spec.name, decoded[spec.name].dataSync());
     }
     for (const { spec, target } of pairs) {
       target.variable.write(decoded[spec.name]);
@@ -291,11 +400,14 @@ function assignManifestWeights(
   return notes;
 }
 
-function matchWeightsToVariables(
-  file: string,
-  model: tf.LayersModel,
-  specs: tf.io.WeightsManifestEntry[],
-): { spec: tf.io.WeightsManifestEntry; target: WeightTarget }[] {
+/**
+ * Pairs each weight of `specs` with the model variable it fills, and checks
+ * the names, shapes and dtypes that the manifest declares against the model,
+ * before any weight file is read. Names match as in TensorFlow.js's own
+ * loader: the variable's original name, or that name without the RNN cell
+ * segment that TensorFlow 2.2 added (`lstm/lstm_cell/kernel` for `lstm/kernel`).
+ */
+function matchWeightsToVariables(file: string, model: tf.LayersModel, specs: tf.io.WeightsManifestEntry[]): WeightPair[] {
   const fix = 'The architecture and the weights come from different models: export both again from the same model';
   const targets = new Map<string, WeightTarget>();
   for (const layer of model.layers) {
@@ -304,7 +416,7 @@ function matchWeightsToVariables(
     }
   }
 
-  const pairs: { spec: tf.io.WeightsManifestEntry; target: WeightTarget }[] = [];
+  const pairs: WeightPair[] = [];
   const unmatched: string[] = [];
   const assigned = new Set<string>();
   for (const spec of specs) {
@@ -327,6 +439,20 @@ function matchWeightsToVariables(
   const missing = [...targets.keys()].filter((name) => !assigned.has(name));
   if (missing.length > 0) {
     throw new InputError(file, `weightsManifest has no values for the weights ${formatNameList(missing)} of the model`, fix);
+  }
+
+  for (const { spec, target } of pairs) {
+    // A variable's shape is concrete: only symbolic tensors have null dimensions.
+    const variableShape = target.variable.shape as number[];
+    assertWeightShape(file, target.layerName, target.variable.originalName, variableShape, spec.shape);
+    // Decoding gives a tensor of the spec's dtype, also for quantized weights.
+    if (spec.dtype !== target.variable.dtype) {
+      throw new InputError(
+        file,
+        `Layer "${target.layerName}" expects weight "${target.variable.originalName}" as ${target.variable.dtype}, but the weight data is ${spec.dtype}`,
+        fix,
+      );
+    }
   }
   return pairs;
 }

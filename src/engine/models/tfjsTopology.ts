@@ -92,10 +92,11 @@ function replaceInitializers(value: unknown): unknown {
   if (!isPlainObject(value)) {
     return value;
   }
-  const copy: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const isInitializer = key.endsWith('_initializer') && entry !== null && entry !== undefined;
-    copy[key] = isInitializer ? { class_name: 'Zeros', config: {} } : replaceInitializers(entry);
-  }
-  return copy;
+  // Object.fromEntries keeps a key "__proto__" from the file as an own property, where an assignment would set the prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, entry]) => {
+      const isInitializer = key.endsWith('_initializer') && entry !== null && entry !== undefined;
+      return [key, isInitializer ? { class_name: 'Zeros', config: {} } : replaceInitializers(entry)];
+    }),
+  );
 }

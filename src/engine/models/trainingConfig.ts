@@ -51,7 +51,9 @@ export function parseTrainingConfig(raw: unknown, outputNames: readonly string[]
  * the file gives one, else the loss shared by all outputs, else null.
  */
 export function lossForOutput(training: TrainingConfig, outputName: string): LossName | null {
-  return training.lossByOutput?.[outputName] ?? training.loss;
+  const byOutput = training.lossByOutput;
+  // An own-property check, so that an output named "constructor" does not find Object.prototype.constructor.
+  return byOutput !== null && Object.hasOwn(byOutput, outputName) ? byOutput[outputName] : training.loss;
 }
 
 type LossFields = Pick<TrainingConfig, 'loss' | 'lossByOutput' | 'rawLoss'>;
@@ -73,13 +75,12 @@ function parseLoss(raw: unknown, outputNames: readonly string[]): LossFields {
     return { loss: null, lossByOutput: null, rawLoss: null };
   }
 
-  const lossByOutput: Record<string, LossName> = {};
-  for (const [outputName, loss] of entries) {
+  // Object.fromEntries keeps an output named "__proto__" as an own property, where an assignment would set the prototype.
+  const recognized = entries.flatMap(([outputName, loss]): [string, LossName][] => {
     const name = normalizeLossName(loss);
-    if (name !== null) {
-      lossByOutput[outputName] = name;
-    }
-  }
+    return name === null ? [] : [[outputName, name]];
+  });
+  const lossByOutput: Record<string, LossName> = Object.fromEntries(recognized);
   const rawLoss = entries.map(([outputName, loss]) => `${outputName}: ${rawLossName(loss)}`).join(', ');
   return { loss: sharedLoss(entries, lossByOutput, outputNames), lossByOutput, rawLoss };
 }
@@ -91,7 +92,7 @@ function sharedLoss(
   outputNames: readonly string[],
 ): LossName | null {
   const names = new Set(Object.values(lossByOutput));
-  const coversEveryOutput = outputNames.every((outputName) => outputName in lossByOutput);
+  const coversEveryOutput = outputNames.every((outputName) => Object.hasOwn(lossByOutput, outputName));
   const allRecognized = Object.keys(lossByOutput).length === entries.length;
   if (names.size === 1 && coversEveryOutput && allRecognized) {
     return [...names][0];

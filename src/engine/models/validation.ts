@@ -4,13 +4,14 @@
  * is wrong and what to do, so that no loader reaches TensorFlow.js with input
  * that would make it fail with a raw message or compute with garbage.
  */
+import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
-import * as jsonc from 'jsonc-parser';
 
 import { InputError } from '../errors';
+import { JsonTextError, parseStrictJson } from './jsonText';
 import type { LoadLimits } from './types';
 
 /** Weight dtypes the loaders read; TensorFlow.js also defines bool, string and complex64. */
@@ -30,23 +31,38 @@ const BYTES_PER_VALUE: Record<string, number> = {
 /** Maximum number of names an error message lists before it adds "and N more". */
 const MAX_NAMES_IN_MESSAGE = 10;
 
+/**
+ * Bytes that `readFileInto` reads per call. Node 20 aborts the whole process
+ * (a failed native assertion, not an exception) when one read requests more
+ * than 2^31 − 1 bytes.
+ */
+const READ_CHUNK_BYTES = 64 * 1024 * 1024;
+
 // ---------------------------------------------------------------------------
 // Files
 
 /**
  * Returns the size of `file` in bytes. Throws an InputError when the file does
- * not exist, is not a regular file, or is larger than `limits.maxFileBytes`.
- * `role` names the file in messages, for instance "model file" or "weight file".
+ * not exist, is a symbolic link loop, is not a regular file, or is larger than
+ * `limits.maxFileBytes`. `role` names the file in messages, for instance
+ * "model file" or "weight file".
  */
 export async function checkFileSize(file: string, limits: LoadLimits, role = 'model file'): Promise<number> {
-  let stats;
+  const stats = await statRegularFile(file, role);
+  assertSizeWithinLimit(file, stats.size, limits, role);
+  return stats.size;
+}
+
+/**
+ * Returns the stats of `file`, following symbolic links. Throws an InputError
+ * when the file does not exist, cannot be read, or is not a regular file.
+ */
+export async function statRegularFile(file: string, role = 'model file'): Promise<Stats> {
+  let stats: Stats;
   try {
     stats = await fs.stat(file);
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) {
-      throw new InputError(file, `The ${role} was not found`, 'Check the path');
-    }
-    throw new InputError(file, `The ${role} cannot be read: ${errorMessage(error)}`, 'Check the file permissions');
+    throw fileAccessError(file, role, error);
   }
 
   const pickFix =
@@ -59,28 +75,132 @@ export async function checkFileSize(file: string, limits: LoadLimits, role = 'mo
   if (!stats.isFile()) {
     throw new InputError(file, `The ${role} is not a regular file`, pickFix);
   }
-
-  assertSizeWithinLimit(file, stats.size, limits, role);
-  return stats.size;
+  return stats;
 }
 
 /** Throws an InputError when `bytes` exceeds `limits.maxFileBytes`. */
 export function assertSizeWithinLimit(file: string, bytes: number, limits: LoadLimits, role = 'model file'): void {
-  if (bytes > limits.maxFileBytes) {
-    throw new InputError(
+  if (bytes <= limits.maxFileBytes) {
+    return;
+  }
+  const fix =
+    role === 'weight file'
+      ? 'Export the model again with smaller weight files: tensorflowjs_converter --weight_shard_size_bytes sets their size (4 MiB by default)'
+      : `Check that this is the right file: the loader reads ${role}s of at most ${formatBytes(limits.maxFileBytes)}, so a larger model cannot be analysed`;
+  throw new InputError(file, `The ${role} is ${formatBytes(bytes)}, larger than the limit of ${formatBytes(limits.maxFileBytes)}`, fix);
+}
+
+/** Throws an InputError when the JSON model file `file` of `bytes` exceeds `limits.maxJsonFileBytes`. */
+export function assertJsonSizeWithinLimit(file: string, bytes: number, limits: LoadLimits): void {
+  if (bytes <= limits.maxJsonFileBytes) {
+    return;
+  }
+  throw new InputError(
+    file,
+    `The model file is JSON of ${formatBytes(bytes)}, larger than the limit of ${formatBytes(limits.maxJsonFileBytes)} for a TensorFlow.js model.json, which contains only the topology and the weight manifest`,
+    'Check that this is the model.json written by model.save() in TensorFlow.js or by tensorflowjs_converter: it keeps the weights in separate .bin files',
+  );
+}
+
+/** Reads `file` whole. Throws an InputError naming the file and `role` when that fails. */
+export async function readWholeFile(file: string, role = 'model file'): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    throw fileAccessError(file, role, error);
+  }
+}
+
+/** Reads `file` whole as UTF-8 text. Throws an InputError naming the file and `role` when that fails. */
+export async function readWholeTextFile(file: string, role = 'model file'): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw fileAccessError(file, role, error);
+  }
+}
+
+/**
+ * Fills `target` with the content of `file`, which must have exactly
+ * `target.length` bytes. Reading into the caller's buffer avoids a second copy
+ * of large files, and has no 2 GiB limit. Throws an InputError naming the file
+ * when the read fails or the file has another size, which means that it
+ * changed after its size was checked.
+ */
+export async function readFileInto(file: string, target: Uint8Array, role = 'model file'): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    throw fileAccessError(file, role, error);
+  }
+  try {
+    let filled = 0;
+    let endOfFile = false;
+    while (filled < target.length && !endOfFile) {
+      const length = Math.min(target.length - filled, READ_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(target, filled, length, filled);
+      filled += bytesRead;
+      endOfFile = bytesRead === 0;
+    }
+    const { bytesRead: extraBytes } = await handle.read(Buffer.alloc(1), 0, 1, filled);
+    if (filled !== target.length || extraBytes !== 0) {
+      throw new InputError(file, `The ${role} changed while it was being read`, 'Load the model again once the file is written');
+    }
+  } catch (error) {
+    throw error instanceof InputError ? error : fileAccessError(file, role, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates the InputError for a failed stat, realpath or read of `file`. Node 20
+ * reads at most 2 GiB − 1 byte into one buffer (ERR_FS_FILE_TOO_LARGE) and at
+ * most 2^29 − 24 characters into one string (ERR_STRING_TOO_LONG, or a
+ * RangeError "Invalid string length").
+ */
+function fileAccessError(file: string, role: string, error: unknown): InputError {
+  const code = isErrnoException(error) ? error.code : undefined;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new InputError(file, `The ${role} was not found`, 'Check the path');
+    case 'ELOOP':
+      return new InputError(
+        file,
+        `The ${role} is a symbolic link loop: following its links leads back to a link already followed`,
+        'Point the link at the file itself, or replace the link with a copy of the file',
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new InputError(file, `The ${role} cannot be read (permission denied)`, 'Grant read permission on the file to the user running the analysis');
+    case 'EISDIR':
+      return new InputError(file, `The ${role} is a folder`, `Point to the ${role} itself`);
+    case 'ERR_FS_FILE_TOO_LARGE':
+      return new InputError(
+        file,
+        `The ${role} is larger than the 2 GiB − 1 byte that Node.js reads from one file`,
+        'Check that this is the right file: larger model files cannot be analysed',
+      );
+  }
+  if (code === 'ERR_STRING_TOO_LONG' || (error instanceof RangeError && /string length/i.test(error.message))) {
+    return new InputError(
       file,
-      `The ${role} is ${formatBytes(bytes)}, larger than the limit of ${formatBytes(limits.maxFileBytes)}`,
-      'Raise the maximum model file size if this really is the model, or pick the right file',
+      `The ${role} is too long to read as text: a string in Node.js has at most 2^29 − 24 characters`,
+      'Check that this is the right file: a TensorFlow.js model.json contains only the topology and the weight manifest',
     );
   }
+  return new InputError(file, `The ${role} cannot be read: ${errorMessage(error)}`, 'Check that the file exists and is readable');
 }
 
 /**
  * Resolves `relative`, a path read from inside `file` (a weight path in a
  * manifest), against `folder`, and returns the resolved path. Throws an
  * InputError unless the path is relative, stays inside `folder` after `..`
- * segments and symbolic links are resolved, and names an existing regular file.
- * A `..` that stays inside the folder (`sub/../weights.bin`) is accepted.
+ * segments and symbolic links are resolved, and names an existing file.
+ * A `..` that stays inside the folder (`sub/../weights.bin`) is accepted, and
+ * so is a file name that merely starts with two dots (`..weights.bin`).
  */
 export async function resolveInsideFolder(file: string, folder: string, relative: unknown): Promise<string> {
   const fix = 'Keep the weight files in the model\'s folder and list them in weightsManifest by relative path';
@@ -108,11 +228,19 @@ export async function resolveInsideFolder(file: string, folder: string, relative
     realFolder = await fs.realpath(folder);
     realTarget = await fs.realpath(resolved);
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) {
+    const code = isErrnoException(error) ? error.code : undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new InputError(
         file,
         `The weight file "${relative}" listed in weightsManifest was not found at ${resolved}`,
         'Put the weight file beside the model file, or correct its path in weightsManifest',
+      );
+    }
+    if (code === 'ELOOP') {
+      throw new InputError(
+        file,
+        `The weight file "${relative}" listed in weightsManifest is a symbolic link loop: following its links leads back to a link already followed`,
+        'Replace the link with the weight file itself',
       );
     }
     throw new InputError(file, `The weight file "${relative}" cannot be read: ${errorMessage(error)}`, 'Check the file permissions');
@@ -127,9 +255,16 @@ export async function resolveInsideFolder(file: string, folder: string, relative
   return resolved;
 }
 
-function isInside(folder: string, candidate: string): boolean {
+/**
+ * True when `candidate` lies strictly inside `folder`. The relative path
+ * leaves the folder only when it is `..`, starts with a `..` segment, or is
+ * absolute (another drive on Windows). A name such as `..weights.bin` is a
+ * file inside.
+ */
+export function isInside(folder: string, candidate: string): boolean {
   const relative = path.relative(folder, candidate);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  const leaves = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return relative !== '' && !leaves;
 }
 
 // ---------------------------------------------------------------------------
@@ -138,74 +273,18 @@ function isInside(folder: string, candidate: string): boolean {
 /**
  * Parses `text`, the content of `file`, as strict JSON (a leading byte order
  * mark is allowed). Throws an InputError that gives the line and column of the
- * first syntax error, which Node 20's JSON.parse messages leave out.
+ * first syntax error, or of the first object or array nested deeper than
+ * MAX_JSON_DEPTH levels.
  */
 export function parseJsonText(file: string, text: string): unknown {
-  const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(content);
-  } catch (parseError) {
-    const errors: jsonc.ParseError[] = [];
-    jsonc.parse(content, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-    const fix = 'Repair the file or export the model again';
-    if (errors.length === 0) {
-      throw new InputError(file, `The file is not valid JSON: ${errorMessage(parseError)}`, fix);
+    return parseStrictJson(text);
+  } catch (error) {
+    if (error instanceof JsonTextError) {
+      throw new InputError(file, `The file ${error.message}`, 'Repair the file or export the model again');
     }
-    const { line, column } = lineAndColumn(content, errors[0].offset);
-    const what = describeJsonError(errors[0].error);
-    throw new InputError(file, `The file is not valid JSON: ${what} at line ${line}, column ${column}`, fix);
+    throw error;
   }
-}
-
-function describeJsonError(code: jsonc.ParseErrorCode): string {
-  switch (code) {
-    case jsonc.ParseErrorCode.InvalidSymbol:
-      return 'invalid symbol';
-    case jsonc.ParseErrorCode.InvalidNumberFormat:
-      return 'invalid number';
-    case jsonc.ParseErrorCode.PropertyNameExpected:
-      return 'property name expected';
-    case jsonc.ParseErrorCode.ValueExpected:
-      return 'value expected';
-    case jsonc.ParseErrorCode.ColonExpected:
-      return 'colon expected';
-    case jsonc.ParseErrorCode.CommaExpected:
-      return 'comma expected';
-    case jsonc.ParseErrorCode.CloseBraceExpected:
-      return 'closing brace expected';
-    case jsonc.ParseErrorCode.CloseBracketExpected:
-      return 'closing bracket expected';
-    case jsonc.ParseErrorCode.EndOfFileExpected:
-      return 'end of file expected';
-    case jsonc.ParseErrorCode.InvalidCommentToken:
-      return 'comments are not allowed in JSON';
-    case jsonc.ParseErrorCode.UnexpectedEndOfComment:
-    case jsonc.ParseErrorCode.UnexpectedEndOfString:
-      return 'unexpected end of string';
-    case jsonc.ParseErrorCode.UnexpectedEndOfNumber:
-      return 'unexpected end of number';
-    case jsonc.ParseErrorCode.InvalidUnicode:
-      return 'invalid Unicode escape';
-    case jsonc.ParseErrorCode.InvalidEscapeCharacter:
-      return 'invalid escape character';
-    case jsonc.ParseErrorCode.InvalidCharacter:
-      return 'invalid character';
-    default:
-      return jsonc.printParseErrorCode(code);
-  }
-}
-
-/** 1-based line and column of a character offset, as editors count them. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 // ---------------------------------------------------------------------------
@@ -234,10 +313,10 @@ export function classifyJsonContent(file: string, json: unknown): JsonContentKin
   if (isGraphModelJson(json)) {
     return 'tfjs-graph-model';
   }
-  if ('modelTopology' in json) {
+  if (Object.hasOwn(json, 'modelTopology')) {
     return 'tfjs-layers-model';
   }
-  if (typeof json.class_name === 'string' && 'config' in json && ('keras_version' in json || 'backend' in json)) {
+  if (typeof json.class_name === 'string' && Object.hasOwn(json, 'config') && (Object.hasOwn(json, 'keras_version') || Object.hasOwn(json, 'backend'))) {
     return 'keras-architecture';
   }
   if (path.basename(file) === 'package.json' || looksLikePackageManifest(json)) {
@@ -248,7 +327,7 @@ export function classifyJsonContent(file: string, json: unknown): JsonContentKin
 
 function looksLikePackageManifest(json: Record<string, unknown>): boolean {
   const packageKeys = ['version', 'dependencies', 'devDependencies', 'scripts'];
-  return typeof json.name === 'string' && packageKeys.some((key) => key in json);
+  return typeof json.name === 'string' && packageKeys.some((key) => Object.hasOwn(json, key));
 }
 
 /**
@@ -260,7 +339,7 @@ export function isGraphModelJson(json: unknown): boolean {
   if (!isPlainObject(json)) {
     return false;
   }
-  if (json.format === 'graph-model' || 'signature' in json) {
+  if (json.format === 'graph-model' || Object.hasOwn(json, 'signature')) {
     return true;
   }
   const topology = json.modelTopology;
@@ -296,7 +375,7 @@ export function assertLayersModelJson(file: string, json: unknown): LayersModelJ
       'Export the model again with model.save() in TensorFlow.js or with tensorflowjs_converter',
     );
   }
-  if (!('weightsManifest' in model)) {
+  if (!Object.hasOwn(model, 'weightsManifest')) {
     throw new InputError(
       file,
       'The model has no weightsManifest, so the file holds the architecture without any weights',
@@ -428,6 +507,11 @@ export function weightByteLength(spec: tf.io.WeightsManifestEntry): number {
   return numElements(spec.shape) * BYTES_PER_VALUE[storedAs];
 }
 
+/** Number of bytes a weight takes once decoded: elements × bytes per value of its dtype (dequantized). */
+export function decodedByteLength(spec: tf.io.WeightsManifestEntry): number {
+  return numElements(spec.shape) * BYTES_PER_VALUE[spec.dtype];
+}
+
 /**
  * Throws an InputError unless the shards of one manifest group add up to the
  * bytes its weight specs need. `shardFiles` and `shardBytes` are parallel.
@@ -525,7 +609,8 @@ export function formatNameList(names: readonly string[]): string {
   return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
 }
 
-function formatBytes(bytes: number): string {
+/** Formats a byte count as `3.0 MiB (3136128 bytes)`. */
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) {
     return `${bytes} bytes`;
   }

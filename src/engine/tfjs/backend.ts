@@ -18,9 +18,33 @@ import { UsageError } from '../errors';
 export interface BackendSelection {
   /** TensorFlow.js backend name: 'tensorflow' (tfjs-node), 'wasm' or 'cpu'. */
   name: string;
-  /** Reasons, one sentence each, for skipping the backends preferred over `name`. */
+  /**
+   * Notes for the report, one sentence each, on why the backends preferred
+   * over `name` do not run, such as "The optional native backend
+   * @tensorflow/tfjs-node is not installed, so the WebAssembly backend runs."
+   */
   fallbacks: string[];
 }
+
+/**
+ * Silences TensorFlow.js's console output in every thread that loads this
+ * module: the main thread, the product workers and the language server's
+ * analysis worker.
+ *
+ * tfjs-backend-cpu 4.22 prints a banner ("Hi, looks like you are running
+ * TensorFlow.js in Node.js. To speed things up dramatically, install our node
+ * backend…") through tfjs-core's `warn()` on the first tensor it stores. The
+ * engine already selects tfjs-node when it is installed, and the banner
+ * interleaves with the CLI's output even with --quiet. In tfjs-core 4.22, the
+ * PROD flag gates only `warn()`, `log()` and two other console warnings. The
+ * documentation of tf.enableProdMode describes it as disabling correctness
+ * checks, but no check in tfjs-core 4.22 reads the flag.
+ *
+ * NOTE: this also hides the console warning with which tf.setBackend reports
+ * a failed initialization, so `tryBackend` can only report that the backend
+ * did not activate. Missing wasm binaries, the usual cause, are found first.
+ */
+tf.env().set('PROD', true);
 
 const BACKEND_NAMES: Record<Exclude<BackendPreference, 'auto'>, string> = {
   node: 'tensorflow',
@@ -70,29 +94,56 @@ export function defaultWasmBinaryFolder(): string | null {
  */
 export async function selectBackend(preference: BackendPreference): Promise<BackendSelection> {
   const candidates: Array<Exclude<BackendPreference, 'auto'>> = preference === 'auto' ? ['node', 'wasm', 'cpu'] : [preference];
-  const fallbacks: string[] = [];
+  const failures: BackendFailure[] = [];
 
   for (const candidate of candidates) {
     const failure = await tryBackend(candidate);
     if (failure === null) {
-      return { name: BACKEND_NAMES[candidate], fallbacks };
+      return { name: BACKEND_NAMES[candidate], fallbacks: failures.map((skipped) => fallbackNote(skipped, candidate)) };
     }
     if (preference !== 'auto') {
-      throw new UsageError(`The ${candidate} backend could not be initialized: ${failure}`, fixFor(candidate));
+      throw new UsageError(`The ${candidate} backend could not be initialized: ${failure.reason}`, fixFor(candidate));
     }
-    fallbacks.push(`${BACKEND_NAMES[candidate]}: ${failure}`);
+    failures.push(failure);
   }
-  throw new Error(`No TensorFlow.js backend could be initialized: ${fallbacks.join(' ')}`);
+  const reasons = failures.map((failure) => `${BACKEND_NAMES[failure.candidate]}: ${failure.reason}`);
+  throw new Error(`No TensorFlow.js backend could be initialized: ${reasons.join(' ')}`);
+}
+
+/** The reason that one backend did not activate. */
+interface BackendFailure {
+  candidate: Exclude<BackendPreference, 'auto'>;
+  /** One sentence, such as the first line of the error that requiring tfjs-node threw. */
+  reason: string;
+  /** True when the package of the backend is not installed, which is expected for the optional tfjs-node. */
+  notInstalled: boolean;
+}
+
+const BACKEND_DESCRIPTIONS: Record<Exclude<BackendPreference, 'auto'>, string> = {
+  node: 'native backend @tensorflow/tfjs-node',
+  wasm: 'WebAssembly backend',
+  cpu: 'JavaScript cpu backend',
+};
+
+/** Words a skipped backend as a note for a user, naming the backend that runs instead. */
+function fallbackNote(failure: BackendFailure, selected: Exclude<BackendPreference, 'auto'>): string {
+  const instead = `so the ${BACKEND_DESCRIPTIONS[selected]} runs`;
+  if (failure.candidate === 'node' && failure.notInstalled) {
+    return `The optional native backend @tensorflow/tfjs-node is not installed, ${instead}.`;
+  }
+  const verb = failure.candidate === 'node' ? 'failed to load' : 'failed to initialize';
+  return `The ${BACKEND_DESCRIPTIONS[failure.candidate]} ${verb} (${withoutFullStop(failure.reason)}), ${instead}.`;
 }
 
 /** Activates one backend; returns null on success, else why it failed. */
-async function tryBackend(candidate: Exclude<BackendPreference, 'auto'>): Promise<string | null> {
+async function tryBackend(candidate: Exclude<BackendPreference, 'auto'>): Promise<BackendFailure | null> {
+  const failed = (reason: string, notInstalled = false): BackendFailure => ({ candidate, reason, notInstalled });
   const name = BACKEND_NAMES[candidate];
   try {
     if (candidate === 'node') {
       const failure = loadTfjsNode();
       if (failure !== null) {
-        return failure;
+        return failed(failure.reason, failure.notInstalled);
       }
     }
     if (candidate === 'wasm') {
@@ -100,16 +151,19 @@ async function tryBackend(candidate: Exclude<BackendPreference, 'auto'>): Promis
     }
     const activated = await tf.setBackend(name);
     if (!activated || tf.getBackend() !== name) {
-      return `tf.setBackend('${name}') did not activate it.`;
+      return failed(`tf.setBackend('${name}') did not activate it.`);
     }
     return null;
   } catch (error) {
-    return withFullStop(describe(error));
+    return failed(withFullStop(describe(error)));
   }
 }
 
-/** Requires tfjs-node, which registers the 'tensorflow' backend; returns null on success, else why it failed. */
-function loadTfjsNode(): string | null {
+/**
+ * Requires tfjs-node, which registers the 'tensorflow' backend. Returns null
+ * on success, else why it failed and whether the package is simply absent.
+ */
+function loadTfjsNode(): { reason: string; notInstalled: boolean } | null {
   if (tf.findBackendFactory('tensorflow') !== null) {
     return null;
   }
@@ -118,12 +172,19 @@ function loadTfjsNode(): string | null {
     // not install. A bundler must leave this require to Node at run time.
     require('@tensorflow/tfjs-node');
   } catch (error) {
-    return withFullStop(describe(error).split('\n')[0]);
+    const reason = withFullStop(describe(error).split('\n')[0]);
+    // A MODULE_NOT_FOUND for a module that tfjs-node itself requires is a broken install, not an absent one.
+    const notInstalled = isModuleNotFound(error) && reason.includes("'@tensorflow/tfjs-node'");
+    return { reason, notInstalled };
   }
   if (tf.findBackendFactory('tensorflow') === null) {
-    return '@tensorflow/tfjs-node loaded but registered its backend with another copy of @tensorflow/tfjs-core.';
+    return { reason: '@tensorflow/tfjs-node loaded but registered its backend with another copy of @tensorflow/tfjs-core.', notInstalled: false };
   }
   return null;
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
 }
 
 let wasmPathsConfigured = false;
@@ -174,6 +235,10 @@ function describe(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return String(error);
+}
+
+function withoutFullStop(sentence: string): string {
+  return sentence.trim().replace(/\.$/, '');
 }
 
 function withFullStop(sentence: string): string {

@@ -136,6 +136,20 @@ describe('parseCsvDataset', () => {
       });
     });
 
+    it('ignores Object methods as category columns', () => {
+      // Without an own-property check, categories["constructor"] finds Object and the parser fails with a TypeError.
+      const dataset = parseCsvDataset('constructor,y\n1,a\n2,b\n', FILE, { labelColumn: 'y', categories: { y: ['b', 'a'] } });
+
+      assert.deepEqual(Array.from(dataset.x), [1, 2]);
+      assert.deepEqual(Array.from(dataset.y), [1, 0]);
+    });
+
+    it('keeps categories of a __proto__ column', () => {
+      const dataset = parseCsvDataset('__proto__,y\nF,1\nM,2\n', FILE, { labelColumn: 'y' });
+
+      assert.deepEqual(Object.entries(dataset.categories), [['__proto__', ['F', 'M']]]);
+    });
+
     it('rejects categories for a column the file lacks', async () => {
       await expectInputError(() => parseCsvDataset('a,y\n1,2\n', FILE, { labelColumn: 'y', categories: { sex: ['F'] } }), {
         file: FILE,

@@ -51,6 +51,13 @@ describe('parseJsonDataset', () => {
     assert.equal(dataset.classNames, null);
   });
 
+  it('keeps class names under a __proto__ key', () => {
+    const dataset = parseJsonDataset('{"x": [[1], [2]], "__proto__": ["b", "a"]}', FILE, { yKey: '__proto__' });
+
+    assert.deepEqual(dataset.classNames, ['b', 'a']);
+    assert.deepEqual(Object.entries(dataset.categories), [['__proto__', ['b', 'a']]]);
+  });
+
   it('reads other keys and class names in an {x, y} object', () => {
     const dataset = parseJsonDataset('{"inputs": [[1], [2]], "labels": ["b", "a"]}', FILE, { xKey: 'inputs', yKey: 'labels', categories: { labels: ['a', 'b'] } });
     assert.deepEqual(Array.from(dataset.y), [1, 0]);
@@ -60,6 +67,58 @@ describe('parseJsonDataset', () => {
   describe('bad input', () => {
     it('rejects invalid JSON', async () => {
       await expectInputError(() => parseJsonDataset('[[1, 2], [3, 4]', FILE), { file: FILE, problem: /not valid JSON/, fix: /syntax/ });
+    });
+
+    it('gives the line and column of a syntax error', async () => {
+      await expectInputError(() => parseJsonDataset('[\n  [1, 2],\n  [3 4]\n]', FILE), {
+        file: FILE,
+        problem: /^the file is not valid JSON: comma expected at line 3, column 6$/,
+        fix: /at that line and column/,
+      });
+    });
+
+    it('rejects nesting past the depth limit', async () => {
+      const depth = 200_000;
+      await expectInputError(() => parseJsonDataset(`{"x": ${'['.repeat(depth)}${']'.repeat(depth)}, "y": [0]}`, FILE), {
+        file: FILE,
+        problem: /nests objects and arrays more than 256 levels deep \(at line 1, column 262\)/,
+        fix: /at most 16 dimensions/,
+      });
+    });
+
+    it('names a model file given as data', async () => {
+      const model = fs.readFileSync(realFile('models', 'tfjs-examples-abalone', 'model.json'), 'utf8');
+      // A sidecar that names both the data and a label column gives labelColumn here.
+      await expectInputError(() => parseJsonDataset(model, '/models/model.json', { labelColumn: 'rings' }), {
+        file: '/models/model.json',
+        problem: /^the data file is a TensorFlow\.js layers model \(it has a modelTopology\), not a dataset$/,
+        fix: /sidecar field "data"/,
+      });
+    });
+
+    it('names a sidecar given as data', async () => {
+      await expectInputError(() => parseJsonDataset('{"data": "abalone.csv"}', '/models/model.hessian.json'), {
+        file: '/models/model.hessian.json',
+        problem: /is a Hessian Spectrum settings file/,
+        fix: /sidecar field "data"/,
+      });
+    });
+
+    // Keys that exist on every object's prototype must count only when the file has them.
+    it('finds no x or y key on the prototype', async () => {
+      await expectInputError(() => parseJsonDataset('{"x": [[1], [2]], "y": [0, 1]}', FILE, { yKey: 'constructor' }), {
+        file: FILE,
+        problem: /no key "constructor" among its keys "x", "y"/,
+        fix: /--y-key/,
+      });
+    });
+
+    it('finds no row key on the prototype', async () => {
+      await expectInputError(() => parseJsonDataset('[{"toString": 1, "y": 0}, {"y": 1, "z": 2}]', FILE), {
+        file: FILE,
+        problem: /row at index 1 lacks the key "toString"/,
+        fix: /same keys/,
+      });
     });
 
     it('rejects ragged array rows', async () => {

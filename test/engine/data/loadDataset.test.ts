@@ -87,18 +87,37 @@ describe('loadDataset', () => {
       await expectInputError(() => loadDataset({ path: file, labelColumn: 'y' }), { file, problem: /permission denied/, fix: /Grant read permission/ });
     });
 
+    it('names a symbolic link loop', async () => {
+      const first = path.join(folder(), 'loop-a.csv');
+      const second = path.join(folder(), 'loop-b.csv');
+      await fs.promises.symlink(second, first);
+      await fs.promises.symlink(first, second);
+
+      await expectInputError(() => loadDataset({ path: first, labelColumn: 'y' }), { file: first, problem: /is a symbolic link loop/, fix: /Point the link at the data file/ });
+    });
+
+    it('names a model file given as data', async () => {
+      const model = await writeFile(folder(), 'model.json', fs.readFileSync(realFile('models', 'tfjs-examples-abalone', 'model.json')));
+
+      await expectInputError(() => loadDataset({ path: model, labelColumn: 'rings' }), {
+        file: model,
+        problem: /the data file is a TensorFlow\.js layers model/,
+        fix: /--data \(or the sidecar field "data"\)/,
+      });
+    });
+
     it('rejects a file over the size limit before reading it', async () => {
       const file = realFile('data', 'mnist-1k', 'mnist-1k.npz');
       await expectInputError(() => loadDataset({ path: file }, { maxFileBytes: 1024 * 1024 }), {
         file,
         problem: /has 3\.0 MiB .* over the limit of 1\.0 MiB/,
-        fix: /maxFileBytes/,
+        fix: /Save a smaller sample of the data/,
       });
     });
 
     it('rejects an uncompressed entry over the limit', async () => {
       const file = realFile('data', 'mnist-1k', 'mnist-1k.npz');
-      await expectInputError(() => loadDataset({ path: file }, { maxUncompressedBytes: 1024 * 1024 }), { file, problem: /entry "x\.npy" declares 3\.0 MiB/, fix: /maxUncompressedBytes/ });
+      await expectInputError(() => loadDataset({ path: file }, { maxUncompressedBytes: 1024 * 1024 }), { file, problem: /entry "x\.npy" declares 3\.0 MiB/, fix: /save a smaller sample of it with numpy\.savez/ });
     });
 
     it('rejects an empty file', async () => {

@@ -76,7 +76,9 @@ describe('sidecar', () => {
         ['loss', 'hinge', /"loss" must be one of the losses categorical_crossentropy, .*mean_absolute_error, not "hinge"/],
         ['samples', 0, /"samples" must be a positive integer, not 0/],
         ['samples', '100', /"samples" must be a positive integer, not "100"/],
-        ['seed', 1.5, /"seed" must be an integer, not 1\.5/],
+        ['seed', 1.5, /"seed" must be a non-negative integer, not 1\.5/],
+        // --seed rejects negative seeds, so the sidecar does too.
+        ['seed', -5, /"seed" must be a non-negative integer, not -5/],
         ['output', -1, /"output" must be a non-negative integer, not -1/],
         ['categories', ['F', 'M'], /"categories" must be an object mapping column names/],
         ['categories', { sex: 'FMI' }, /"categories" gives "FMI" for column "sex"/],
@@ -97,9 +99,36 @@ describe('sidecar', () => {
       });
     });
 
+    it('keeps categories of a __proto__ column', async () => {
+      const modelPath = await modelWithSidecar('proto-column', '{"categories": {"__proto__": ["F", "M"]}}');
+      const sidecar = await readSidecar(modelPath);
+
+      assert.deepEqual(Object.entries(sidecar?.categories ?? {}), [['__proto__', ['F', 'M']]]);
+    });
+
+    it('rejects a deeply nested field value', async () => {
+      // Quoting the value in the message would call JSON.stringify, which overflows the stack at this depth.
+      const depth = 200_000;
+      const modelPath = await modelWithSidecar('deep', `{"samples": ${'['.repeat(depth)}${']'.repeat(depth)}}`);
+      await expectInputError(() => readSidecar(modelPath), {
+        file: sidecarPathFor(modelPath),
+        problem: /^the sidecar nests objects and arrays more than 256 levels deep \(at line 1, column 268\)$/,
+        fix: /flat JSON object/,
+      });
+    });
+
+    it('gives the line and column of a syntax error', async () => {
+      const modelPath = await modelWithSidecar('syntax', '{\n  "data": "x.npz"\n  "loss": "mse"\n}');
+      await expectInputError(() => readSidecar(modelPath), {
+        file: sidecarPathFor(modelPath),
+        problem: /^the sidecar is not valid JSON: comma expected at line 3, column 3$/,
+        fix: /Fix the JSON syntax at that line and column/,
+      });
+    });
+
     it('rejects invalid JSON and non-objects', async () => {
       const broken = await modelWithSidecar('broken', '{"data": ');
-      await expectInputError(() => readSidecar(broken), { file: sidecarPathFor(broken), problem: /not valid JSON/, fix: /Fix the JSON syntax/ });
+      await expectInputError(() => readSidecar(broken), { file: sidecarPathFor(broken), problem: /not valid JSON/, fix: /Fix the JSON syntax at that line and column/ });
 
       const list = await modelWithSidecar('list', '["data.npz"]');
       await expectInputError(() => readSidecar(list), { file: sidecarPathFor(list), problem: /an array, not a JSON object/, fix: /Write an object/ });

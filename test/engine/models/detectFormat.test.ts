@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 
 import { detectFormat, isModelFile } from '../../../src/engine/models/detectFormat';
+import { DEFAULT_LOAD_LIMITS } from '../../../src/engine/models/types';
 import { realFile } from '../../realFiles';
 import { expectInputError, makeTempDir, tinyTopology, writeTinyModel } from './fixtures';
 
@@ -186,7 +187,7 @@ describe('detectFormat', () => {
     it('oversized file is rejected', async () => {
       const { modelFile } = await writeTinyModel(folder);
 
-      const error = await expectInputError(detectFormat(modelFile, { maxFileBytes: 64 }), modelFile);
+      const error = await expectInputError(detectFormat(modelFile, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 64 }), modelFile);
 
       assert.match(error.problem, /larger than the limit of 64 bytes/);
     });

@@ -88,6 +88,23 @@ describe('parseTrainingConfig', () => {
     assert.match(notes[0], /schedule ExponentialDecay/);
   });
 
+  it('loss named like an Object method is unknown', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const { training } = parseTrainingConfig({ loss: name }, outputs);
+      assert.equal(training.loss, null, name);
+    }
+  });
+
+  it('output named like an Object method', () => {
+    // As JSON.parse reads them, these keys are own properties of the loss map.
+    const { training } = parseTrainingConfig(JSON.parse('{"loss": {"__proto__": "mse", "digits": "mae"}}'), ['__proto__', 'digits']);
+
+    assert.equal(lossForOutput(training, '__proto__'), 'mean_squared_error');
+    assert.equal(training.loss, null);
+    assert.equal(lossForOutput(training, 'constructor'), null);
+    assert.equal(lossForOutput(training, 'toString'), null);
+  });
+
   it('missing config gives nulls', () => {
     const { training } = parseTrainingConfig(null, outputs);
 

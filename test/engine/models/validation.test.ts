@@ -1,18 +1,37 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs/promises';
+import * as fsPromises from 'node:fs/promises';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { loadTfjsLayersModel } from '../../../src/engine/models/tfjsLayers';
+import { withZeroInitializers } from '../../../src/engine/models/tfjsTopology';
+import { DEFAULT_LOAD_LIMITS } from '../../../src/engine/models/types';
+import { MAX_JSON_DEPTH } from '../../../src/engine/models/jsonText';
 import {
   assertFiniteWeights,
   assertWeightShape,
   isGraphModelJson,
+  isInside,
   parseJsonText,
   resolveInsideFolder,
 } from '../../../src/engine/models/validation';
 import { expectInputError, firstGroup, makeTempDir, tinyTopology, tinyWeightValues, writeTinyModel } from './fixtures';
+
+/** Hidden units of the tiny model made wide by `widenTinyModel`. */
+const WIDE_HIDDEN_UNITS = 400;
+
+/** Number of float32 values of the wide model: 3·400 + 400 + 400·2 + 2. */
+const WIDE_VALUE_COUNT = 3 * WIDE_HIDDEN_UNITS + WIDE_HIDDEN_UNITS + WIDE_HIDDEN_UNITS * 2 + 2;
+
+/** Gives the tiny model 400 hidden units, so that its weights take more bytes than its model.json. */
+function widenTinyModel(json: Record<string, unknown>): void {
+  json.modelTopology = tinyTopology(WIDE_HIDDEN_UNITS);
+  const weights = firstGroup(json).weights;
+  weights[0].shape = [3, WIDE_HIDDEN_UNITS];
+  weights[1].shape = [WIDE_HIDDEN_UNITS];
+  weights[2].shape = [WIDE_HIDDEN_UNITS, 2];
+}
 
 describe('tfjs layers model validation', () => {
   let folder: string;
@@ -26,13 +45,13 @@ describe('tfjs layers model validation', () => {
   });
 
   afterEach(async () => {
-    await fs.rm(folder, { recursive: true, force: true });
+    await fsPromises.rm(folder, { recursive: true, force: true });
   });
 
   describe('JSON structure', () => {
     it('invalid JSON gives line and column', async () => {
       const modelFile = path.join(folder, 'model.json');
-      await fs.writeFile(modelFile, '{\n  "modelTopology": {\n    "class_name": Sequential\n  }\n}\n');
+      await fsPromises.writeFile(modelFile, '{\n  "modelTopology": {\n    "class_name": Sequential\n  }\n}\n');
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -43,7 +62,7 @@ describe('tfjs layers model validation', () => {
 
     it('truncated JSON is invalid', async () => {
       const modelFile = path.join(folder, 'model.json');
-      await fs.writeFile(modelFile, '{"modelTopology": {"class_name": "Sequential"');
+      await fsPromises.writeFile(modelFile, '{"modelTopology": {"class_name": "Sequential"');
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -52,7 +71,7 @@ describe('tfjs layers model validation', () => {
 
     it('JSON without modelTopology is rejected', async () => {
       const modelFile = path.join(folder, 'weights-only.json');
-      await fs.writeFile(modelFile, JSON.stringify({ weightsManifest: [] }));
+      await fsPromises.writeFile(modelFile, JSON.stringify({ weightsManifest: [] }));
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -75,7 +94,7 @@ describe('tfjs layers model validation', () => {
     it('sidecar passed as a model is named as such', async () => {
       await writeTinyModel(folder, { modelFileName: 'digits.json' });
       const sidecar = path.join(folder, 'digits.hessian.json');
-      await fs.writeFile(sidecar, JSON.stringify({ data: 'x.npy', labels: 'y.npy', loss: 'sparse_categorical_crossentropy' }));
+      await fsPromises.writeFile(sidecar, JSON.stringify({ data: 'x.npy', labels: 'y.npy', loss: 'sparse_categorical_crossentropy' }));
 
       const error = await expectInputError(loadTfjsLayersModel(sidecar), sidecar);
 
@@ -85,7 +104,7 @@ describe('tfjs layers model validation', () => {
 
     it('package.json passed as a model is named as such', async () => {
       const manifest = path.join(folder, 'package.json');
-      await fs.writeFile(manifest, JSON.stringify({ name: 'some-app', version: '1.0.0', dependencies: { '@tensorflow/tfjs': '4.22.0' } }));
+      await fsPromises.writeFile(manifest, JSON.stringify({ name: 'some-app', version: '1.0.0', dependencies: { '@tensorflow/tfjs': '4.22.0' } }));
 
       const error = await expectInputError(loadTfjsLayersModel(manifest), manifest);
 
@@ -95,7 +114,7 @@ describe('tfjs layers model validation', () => {
 
     it('Keras architecture JSON is named as such', async () => {
       const architecture = path.join(folder, 'architecture.json');
-      await fs.writeFile(architecture, JSON.stringify({ ...tinyTopology(), keras_version: '2.15.0', backend: 'tensorflow' }));
+      await fsPromises.writeFile(architecture, JSON.stringify({ ...tinyTopology(), keras_version: '2.15.0', backend: 'tensorflow' }));
 
       const error = await expectInputError(loadTfjsLayersModel(architecture), architecture);
 
@@ -112,6 +131,72 @@ describe('tfjs layers model validation', () => {
 
     it('parseJsonText accepts a byte order mark', () => {
       assert.deepEqual(parseJsonText('model.json', '\ufeff{"a": 1}'), { a: 1 });
+    });
+
+    it('deeply nested layer config is rejected', async () => {
+      // JSON.parse reads 200,000 levels, but the recursive walks after it overflow the call stack.
+      const depth = 200_000;
+      const { modelFile } = await writeTinyModel(folder, {
+        edit: (json) => {
+          const layers = ((json.modelTopology as Record<string, unknown>).config as { layers: { config: Record<string, unknown> }[] }).layers;
+          layers[0].config.kernel_regularizer = '<nested>';
+        },
+      });
+      const nested = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      const text = await fsPromises.readFile(modelFile, 'utf8');
+      await fsPromises.writeFile(modelFile, text.replace('"<nested>"', nested));
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+
+      assert.match(error.problem, new RegExp(`nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep \\(at line \\d+, column \\d+\\)`));
+    });
+
+    it('deeply nested invalid JSON is rejected', async () => {
+      // Invalid JSON goes to jsonc-parser for its position, whose parser is recursive too.
+      const modelFile = path.join(folder, 'model.json');
+      await fsPromises.writeFile(modelFile, `{"modelTopology": ${'['.repeat(200_000)}`);
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+
+      // The object opens level 1, so the 256th bracket, at column 19 + 255, is the first too deep.
+      assert.match(error.problem, /more than 256 levels deep \(at line 1, column 274\)/);
+    });
+
+    it('nesting up to the limit is read', () => {
+      const atLimit = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+      const overLimit = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+      const inString = JSON.stringify({ text: '['.repeat(1000) });
+
+      assert.ok(Array.isArray(parseJsonText('model.json', atLimit)));
+      assert.throws(() => parseJsonText('model.json', overLimit), /more than 256 levels deep \(at line 1, column 257\)/);
+      assert.deepEqual(parseJsonText('model.json', inString), { text: '['.repeat(1000) });
+    });
+
+    it('JSON model over its size limit is rejected', async () => {
+      const { modelFile } = await writeTinyModel(folder);
+      const modelBytes = (await fsPromises.stat(modelFile)).size;
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, { ...DEFAULT_LOAD_LIMITS, maxJsonFileBytes: modelBytes - 1 }), modelFile);
+
+      assert.match(error.problem, new RegExp(`JSON of .*\\(${modelBytes} bytes\\), larger than the limit of .*\\(${modelBytes - 1} bytes\\) for a TensorFlow.js model.json`));
+      assert.match(error.fix, /keeps the weights in separate \.bin files/);
+    });
+
+    it('JSON too long for a string is an InputError', async () => {
+      const modelFile = path.join(folder, 'model.json');
+      await fsPromises.writeFile(modelFile, '{"modelTopology": {}, "padding": "');
+      // A sparse file takes no disk space. A V8 string in Node 20 has at most 2^29 − 24 characters.
+      await fsPromises.truncate(modelFile, 600 * 1024 * 1024);
+      const limits = { ...DEFAULT_LOAD_LIMITS, maxJsonFileBytes: 1024 ** 3 };
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, limits), modelFile);
+
+      assert.match(error.problem, /is too long to read as text/);
+    });
+
+    it('default JSON limit is far below the binary one', () => {
+      assert.equal(DEFAULT_LOAD_LIMITS.maxFileBytes, 2 ** 31 - 1);
+      assert.equal(DEFAULT_LOAD_LIMITS.maxJsonFileBytes, 256 * 1024 ** 2);
     });
   });
 
@@ -169,20 +254,20 @@ describe('tfjs layers model validation', () => {
       const outside = await makeTempDir();
       try {
         const values = tinyWeightValues();
-        await fs.writeFile(path.join(outside, 'weights.bin'), Buffer.from(values.buffer));
+        await fsPromises.writeFile(path.join(outside, 'weights.bin'), Buffer.from(values.buffer));
         const { modelFile } = await writeTinyModel(folder, {
           edit: (json) => {
             firstGroup(json).paths = ['linked.bin'];
           },
         });
-        await fs.symlink(path.join(outside, 'weights.bin'), path.join(folder, 'linked.bin'));
+        await fsPromises.symlink(path.join(outside, 'weights.bin'), path.join(folder, 'linked.bin'));
 
         const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
         assert.match(error.problem, /"linked\.bin" is a symbolic link to .*outside the model's folder/);
         assert.match(error.fix, /Copy the weight file/);
       } finally {
-        await fs.rm(outside, { recursive: true, force: true });
+        await fsPromises.rm(outside, { recursive: true, force: true });
       }
     });
 
@@ -192,7 +277,7 @@ describe('tfjs layers model validation', () => {
           firstGroup(json).paths = ['linked.bin'];
         },
       });
-      await fs.symlink(path.join(folder, 'weights.bin'), path.join(folder, 'linked.bin'));
+      await fsPromises.symlink(path.join(folder, 'weights.bin'), path.join(folder, 'linked.bin'));
 
       const loaded = await loadTfjsLayersModel(modelFile);
       try {
@@ -204,12 +289,62 @@ describe('tfjs layers model validation', () => {
     });
 
     it('resolveInsideFolder accepts .. that stays inside', async () => {
-      await fs.mkdir(path.join(folder, 'sub'));
-      await fs.writeFile(path.join(folder, 'weights.bin'), 'x');
+      await fsPromises.mkdir(path.join(folder, 'sub'));
+      await fsPromises.writeFile(path.join(folder, 'weights.bin'), 'x');
 
       const resolved = await resolveInsideFolder('model.json', folder, 'sub/../weights.bin');
 
       assert.equal(resolved, path.join(folder, 'weights.bin'));
+    });
+
+    it('file name starting with two dots is accepted', async () => {
+      const { modelFile, shardFile, values } = await writeTinyModel(folder, {
+        edit: (json) => {
+          firstGroup(json).paths = ['..weights.bin'];
+        },
+      });
+      await fsPromises.rename(shardFile, path.join(folder, '..weights.bin'));
+
+      const loaded = await loadTfjsLayersModel(modelFile);
+      try {
+        const bias = loaded.model.getLayer('output').getWeights()[1].dataSync();
+        assert.deepEqual(Array.from(bias), Array.from(values.subarray(24, 26)));
+      } finally {
+        loaded.model.dispose();
+      }
+    });
+
+    it('isInside tells parent segments from names', () => {
+      const root = path.resolve('/models/mnist');
+      const cases: Array<[string, boolean]> = [
+        ['weights.bin', true],
+        ['..weights.bin', true],
+        ['...', true],
+        ['sub/..b.bin', true],
+        ['..', false],
+        ['../weights.bin', false],
+        ['../mnist-copy/weights.bin', false],
+        ['', false],
+      ];
+      for (const [relative, expected] of cases) {
+        assert.equal(isInside(root, path.resolve(root, relative)), expected, JSON.stringify(relative));
+      }
+    });
+
+    it('symlink loop is named as such', async () => {
+      const { modelFile, shardFile } = await writeTinyModel(folder, {
+        edit: (json) => {
+          firstGroup(json).paths = ['loop-a.bin'];
+        },
+      });
+      await fsPromises.rm(shardFile);
+      await fsPromises.symlink(path.join(folder, 'loop-b.bin'), path.join(folder, 'loop-a.bin'));
+      await fsPromises.symlink(path.join(folder, 'loop-a.bin'), path.join(folder, 'loop-b.bin'));
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+
+      assert.match(error.problem, /"loop-a\.bin" listed in weightsManifest is a symbolic link loop/);
+      assert.doesNotMatch(error.fix, /permission/);
     });
 
     it('resolveInsideFolder rejects a non-string path', async () => {
@@ -222,7 +357,7 @@ describe('tfjs layers model validation', () => {
   describe('shards', () => {
     it('missing shard is named', async () => {
       const { modelFile, shardFile } = await writeTinyModel(folder);
-      await fs.rm(shardFile);
+      await fsPromises.rm(shardFile);
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -232,7 +367,7 @@ describe('tfjs layers model validation', () => {
 
     it('truncated shard is rejected with byte counts', async () => {
       const { modelFile, shardFile } = await writeTinyModel(folder);
-      await fs.truncate(shardFile, 100);
+      await fsPromises.truncate(shardFile, 100);
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -243,7 +378,7 @@ describe('tfjs layers model validation', () => {
 
     it('too long shard is rejected', async () => {
       const { modelFile, shardFile } = await writeTinyModel(folder);
-      await fs.appendFile(shardFile, Buffer.alloc(8));
+      await fsPromises.appendFile(shardFile, Buffer.alloc(8));
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -251,35 +386,123 @@ describe('tfjs layers model validation', () => {
       assert.match(error.problem, /hold 112/);
     });
 
+    it('repeated shard path is rejected', async () => {
+      const half = tinyWeightValues().subarray(0, 13);
+      const { modelFile, shardFile } = await writeTinyModel(folder, {
+        edit: (json) => {
+          firstGroup(json).paths = ['weights.bin', './weights.bin'];
+        },
+      });
+      await fsPromises.writeFile(shardFile, Buffer.from(half.buffer, half.byteOffset, half.byteLength));
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+
+      assert.match(error.problem, /lists the weight file "\.\/weights\.bin" more than once/);
+    });
+
+    it('two links to one shard are rejected', async () => {
+      const half = tinyWeightValues().subarray(0, 13);
+      const { modelFile, shardFile } = await writeTinyModel(folder, {
+        edit: (json) => {
+          firstGroup(json).paths = ['weights.bin', 'linked.bin'];
+        },
+      });
+      await fsPromises.writeFile(shardFile, Buffer.from(half.buffer, half.byteOffset, half.byteLength));
+      await fsPromises.link(shardFile, path.join(folder, 'linked.bin'));
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+
+      assert.match(error.problem, /the weight paths "weights\.bin" and "linked\.bin", which are the same file/);
+    });
+
+    it('manifest over the weight limit is rejected', async () => {
+      // 2,402 float32 values in two shards of 4,804 bytes, each under the limit of 9,000 bytes but not together.
+      const { modelFile, shardFile } = await writeTinyModel(folder, {
+        values: tinyWeightValues(WIDE_VALUE_COUNT),
+        edit: (json) => {
+          widenTinyModel(json);
+          firstGroup(json).paths = ['weights.bin', 'weights-2.bin'];
+        },
+      });
+      const bytes = await fsPromises.readFile(shardFile);
+      await fsPromises.writeFile(shardFile, bytes.subarray(0, bytes.length / 2));
+      await fsPromises.writeFile(path.join(folder, 'weights-2.bin'), bytes.subarray(bytes.length / 2));
+
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 9000 }), modelFile);
+
+      assert.match(error.problem, /take 9\.4 KiB \(9608 bytes\) as decoded values, more than the limit of 8\.8 KiB \(9000 bytes\) for the weights of a model/);
+    });
+
+    it('quantized weights count decoded', async () => {
+      const { modelFile, shardFile } = await writeTinyModel(folder, {
+        edit: (json) => {
+          widenTinyModel(json);
+          for (const weight of firstGroup(json).weights) {
+            weight.quantization = { dtype: 'uint8', min: -1, scale: 0.01 };
+          }
+        },
+      });
+      await fsPromises.writeFile(shardFile, new Uint8Array(WIDE_VALUE_COUNT));
+
+      // 2,402 bytes stored, under the limit, but 9,608 bytes once dequantized to float32.
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 9000 }), modelFile);
+
+      assert.match(error.problem, /take 9\.4 KiB \(9608 bytes\) as decoded values/);
+    });
+
+    it('manifest checks run before shards are read', async () => {
+      const { modelFile } = await writeTinyModel(folder, {
+        values: new Float32Array([...tinyWeightValues(), 0.25]),
+        edit: (json) => {
+          firstGroup(json).weights.push({ name: 'extra/scale', shape: [1], dtype: 'float32' });
+        },
+      });
+      // Records every file the loader opens or reads whole while it loads.
+      const opened: string[] = [];
+      const original = { open: fsPromises.open, readFile: fsPromises.readFile };
+      const module = require('node:fs/promises') as { open: typeof fsPromises.open; readFile: typeof fsPromises.readFile };
+      module.open = ((file: string, ...rest: unknown[]) => {
+        opened.push(String(file));
+        return (original.open as (...args: unknown[]) => unknown)(file, ...rest);
+      }) as typeof fsPromises.open;
+      module.readFile = ((file: string, ...rest: unknown[]) => {
+        opened.push(String(file));
+        return (original.readFile as (...args: unknown[]) => unknown)(file, ...rest);
+      }) as typeof fsPromises.readFile;
+
+      try {
+        const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
+        assert.match(error.problem, /No layer of the model has the weights "extra\/scale"/);
+      } finally {
+        Object.assign(module, original);
+      }
+
+      assert.ok(opened.includes(modelFile), `the spy saw the model file: ${opened.join(', ')}`);
+      assert.ok(!opened.some((file) => file.endsWith('weights.bin')), `weights.bin was read: ${opened.join(', ')}`);
+    });
+
     it('oversized model file is rejected', async () => {
       const { modelFile } = await writeTinyModel(folder);
 
-      const error = await expectInputError(loadTfjsLayersModel(modelFile, { maxFileBytes: 100 }), modelFile);
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 100 }), modelFile);
 
       assert.match(error.problem, /model file is .* larger than the limit of 100 bytes/);
-      assert.match(error.fix, /maximum model file size/);
+      assert.match(error.fix, /Check that this is the right file: the loader reads model files of at most 100 bytes/);
     });
 
     it('oversized shard is rejected', async () => {
-      const hiddenUnits = 400;
-      const valueCount = 3 * hiddenUnits + hiddenUnits + hiddenUnits * 2 + 2;
       const { modelFile, shardFile } = await writeTinyModel(folder, {
-        values: tinyWeightValues(valueCount),
-        edit: (json) => {
-          json.modelTopology = tinyTopology(hiddenUnits);
-          const weights = firstGroup(json).weights;
-          weights[0].shape = [3, hiddenUnits];
-          weights[1].shape = [hiddenUnits];
-          weights[2].shape = [hiddenUnits, 2];
-        },
+        values: tinyWeightValues(WIDE_VALUE_COUNT),
+        edit: widenTinyModel,
       });
-      const modelBytes = (await fs.stat(modelFile)).size;
-      const shardBytes = (await fs.stat(shardFile)).size;
+      const modelBytes = (await fsPromises.stat(modelFile)).size;
+      const shardBytes = (await fsPromises.stat(shardFile)).size;
       assert.ok(modelBytes < shardBytes, 'the test needs a shard larger than the model file');
 
-      const error = await expectInputError(loadTfjsLayersModel(modelFile, { maxFileBytes: modelBytes }), shardFile);
+      const error = await expectInputError(loadTfjsLayersModel(modelFile, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: modelBytes }), shardFile);
 
       assert.match(error.problem, /weight file is .* larger than the limit/);
+      assert.match(error.fix, /--weight_shard_size_bytes/);
     });
   });
 
@@ -420,7 +643,7 @@ describe('tfjs layers model validation', () => {
           firstGroup(json).weights[3].dtype = 'int32';
         },
       });
-      await fs.writeFile(shardFile, bytes);
+      await fsPromises.writeFile(shardFile, bytes);
 
       const error = await expectInputError(loadTfjsLayersModel(modelFile), modelFile);
 
@@ -494,6 +717,17 @@ describe('tfjs layers model validation', () => {
         () => assertFiniteWeights('m.json', 'dense/kernel', [1, Number.POSITIVE_INFINITY, Number.NaN]),
         /Weight "dense\/kernel" contains Infinity at flat index 1 \(2 of 3 values are not finite\)/,
       );
+    });
+
+    it('withZeroInitializers keeps __proto__ keys', () => {
+      // JSON.parse makes "__proto__" an own key; copying it by assignment would set the copy's prototype.
+      const topology = JSON.parse('{"config": {"__proto__": {"units": 3}, "kernel_initializer": {"class_name": "Ones"}}}');
+
+      const config = withZeroInitializers(topology).config as Record<string, unknown>;
+
+      assert.equal(Object.getPrototypeOf(config), Object.prototype);
+      assert.deepEqual(Object.keys(config), ['__proto__', 'kernel_initializer']);
+      assert.deepEqual(config.kernel_initializer, { class_name: 'Zeros', config: {} });
     });
 
     it('assertWeightShape compares rank too', () => {

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -27,7 +29,7 @@ describe('backend selection', () => {
     } else {
       assert.equal(selection.name, 'wasm');
       assert.equal(selection.fallbacks.length, 1);
-      assert.match(selection.fallbacks[0], /^tensorflow: .*@tensorflow\/tfjs-node/);
+      assert.equal(selection.fallbacks[0], 'The optional native backend @tensorflow/tfjs-node is not installed, so the WebAssembly backend runs.');
     }
   });
 
@@ -55,6 +57,53 @@ describe('backend selection', () => {
     assert.ok(folder);
     assert.deepEqual(missingWasmBinaries(folder), []);
     assert.equal(missingWasmBinaries(os.tmpdir()).length, 2);
+  });
+});
+
+/** The start of the banner that tfjs-backend-cpu 4.22 prints on the first tensor it stores in Node. */
+const BANNER = /Hi, looks like you are running TensorFlow\.js in Node\.js/;
+
+describe('TensorFlow.js console output', () => {
+  it('new cpu backend prints no banner', async () => {
+    await selectBackend('cpu');
+    const Backend = tf.engine().findBackend('cpu').constructor as new () => tf.KernelBackend;
+    // A new instance has not stored a tensor yet, so its first write is where the banner would come.
+    const fresh = new Backend();
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      warnings.push(args.map(String).join(' '));
+    };
+    try {
+      fresh.write(new Float32Array([1, 2]), [2], 'float32');
+    } finally {
+      console.warn = consoleWarn;
+      fresh.dispose();
+    }
+
+    assert.deepEqual(warnings.filter((warning) => BANNER.test(warning)), []);
+  });
+
+  it('worker thread prints no banner', async () => {
+    const backendModule = path.resolve(__dirname, '../../../src/engine/tfjs/backend.ts');
+    // A worker thread has its own copy of TensorFlow.js; loading the backend module must silence it too.
+    const source = [
+      "require('tsx/cjs');",
+      `const { selectBackend } = require(${JSON.stringify(backendModule)});`,
+      "const tf = require('@tensorflow/tfjs');",
+      "selectBackend('cpu').then(() => tf.tensor([1, 2]).dataSync());",
+    ].join('\n');
+    const worker = new Worker(source, { eval: true, stderr: true, stdout: true });
+    let output = '';
+    worker.stderr.on('data', (chunk) => (output += chunk));
+    worker.stdout.on('data', (chunk) => (output += chunk));
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      worker.on('exit', resolve);
+      worker.on('error', reject);
+    });
+
+    assert.equal(exitCode, 0, output);
+    assert.doesNotMatch(output, BANNER);
   });
 });
 

@@ -6,7 +6,8 @@
 import * as fflate from 'fflate';
 
 import { InputError } from '../../errors';
-import { errorMessage } from '../validation';
+import { errorMessage, formatBytes } from '../validation';
+import { HDF5_SIGNATURE, hasHdf5Signature } from './hdf5';
 
 /** Entries of a Keras 3 archive, as Keras 3's saving_lib writes them. */
 const CONFIG_ENTRY = 'config.json';
@@ -160,7 +161,7 @@ function assertDeclaredSizes(file: string, entries: EntryInfo[], maxExpandedByte
     throw new InputError(
       file,
       `The archive's entries expand to ${total} bytes, more than the limit of ${maxExpandedBytes} bytes`,
-      'Raise the maximum model file size if this really is the model, or pick the right file',
+      `Check that this is the right file: the loader reads models of at most ${formatBytes(maxExpandedBytes)}, so a larger model cannot be analysed`,
     );
   }
 }
@@ -190,8 +191,13 @@ function inflateEntries(file: string, bytes: Uint8Array, wanted: EntryInfo[]): M
     chunksByName.set(stream.name, chunks);
     bytesByName.set(stream.name, 0);
 
+    const signatureCheck = stream.name === WEIGHTS_ENTRY ? new Hdf5SignatureCheck() : null;
     stream.ondata = (error, chunk) => {
       if (error !== null) {
+        // fflate's inflater catches what this handler throws and hands it back here as `error`.
+        if (error instanceof InputError) {
+          throw error;
+        }
         throw new InputError(file, `The archive entry ${stream.name} cannot be inflated (${errorMessage(error)})`, ARCHIVE_FIX);
       }
       const total = (bytesByName.get(stream.name) ?? 0) + chunk.length;
@@ -205,6 +211,15 @@ function inflateEntries(file: string, bytes: Uint8Array, wanted: EntryInfo[]): M
       }
       bytesByName.set(stream.name, total);
       chunks.push(chunk);
+
+      if (signatureCheck !== null && signatureCheck.add(chunk, total === entry.declaredBytes) === 'missing') {
+        stream.terminate();
+        throw new InputError(
+          file,
+          `The archive entry ${stream.name} is not an HDF5 file: it has no HDF5 signature in its first ${signatureCheck.checkedBytes} bytes`,
+          'The file is damaged or was not written by Keras: save the model again with model.save("model.keras") in Keras 3',
+        );
+      }
     };
     stream.start();
   });
@@ -236,6 +251,48 @@ function inflateEntries(file: string, bytes: Uint8Array, wanted: EntryInfo[]): M
     contents.set(entry.name, concatenate(chunks, actualBytes));
   }
   return contents;
+}
+
+/**
+ * Looks for the HDF5 signature in the first bytes of an entry while it is
+ * inflated, so that an entry that is not HDF5 is rejected after its first
+ * chunk instead of after inflating all of it. The signature sits at byte 0,
+ * or after a user block of 512 bytes or a larger power of two (as in
+ * `hasHdf5Signature`).
+ *
+ * NOTE: only user blocks of up to 64 KiB are found here. Keras writes
+ * model.weights.h5 without a user block, which h5py adds only on request.
+ */
+class Hdf5SignatureCheck {
+  /** Bytes of the entry's start that the signature must appear in: offsets up to 64 KiB, plus the signature. */
+  private static readonly PREFIX_BYTES = 64 * 1024 + HDF5_SIGNATURE.length;
+
+  private readonly prefix = new Uint8Array(Hdf5SignatureCheck.PREFIX_BYTES);
+  private filled = 0;
+  private state: 'pending' | 'found' | 'missing' = 'pending';
+
+  /** Bytes of the entry's start examined so far. */
+  get checkedBytes(): number {
+    return this.filled;
+  }
+
+  /** Adds the next inflated `chunk`; `isLast` is true when the entry ends with it. Returns the state after it. */
+  add(chunk: Uint8Array, isLast: boolean): 'pending' | 'found' | 'missing' {
+    if (this.state !== 'pending') {
+      return this.state;
+    }
+    const taken = Math.min(chunk.length, this.prefix.length - this.filled);
+    this.prefix.set(chunk.subarray(0, taken), this.filled);
+    this.filled += taken;
+
+    const available = this.prefix.subarray(0, this.filled);
+    if (hasHdf5Signature(available)) {
+      this.state = 'found';
+    } else if (isLast || this.filled === this.prefix.length) {
+      this.state = 'missing';
+    }
+    return this.state;
+  }
 }
 
 function concatenate(chunks: Uint8Array[], totalBytes: number): Uint8Array {

@@ -14,7 +14,7 @@ import { InputError } from '../../errors';
 import { errorMessage, formatShape, numElements } from '../validation';
 
 /** The 8-byte signature that starts an HDF5 superblock. */
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+export const HDF5_SIGNATURE: readonly number[] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** A superblock sits at byte 0 or after a user block of 512 bytes or a larger power of two. */
 const FIRST_USER_BLOCK_BYTES = 512;

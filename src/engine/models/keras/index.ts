@@ -4,11 +4,9 @@
  * content, never by file extension, because Keras 2 HDF5 files are often
  * named `.keras`.
  */
-import * as fs from 'node:fs/promises';
-
 import { InputError } from '../../errors';
 import { DEFAULT_LOAD_LIMITS, type LoadedModel, type LoadLimits } from '../types';
-import { checkFileSize } from '../validation';
+import { checkFileSize, readWholeFile } from '../validation';
 import { hasHdf5Signature } from './hdf5';
 import { loadKerasArchive } from './kerasArchive';
 import { loadKerasH5 } from './kerasH5';
@@ -37,7 +35,7 @@ const ZIP_LOCAL_FILE_HEADER = [0x50, 0x4b, 0x03, 0x04];
  */
 export async function loadKerasModel(path: string, limits: LoadLimits = DEFAULT_LOAD_LIMITS): Promise<LoadedModel> {
   const size = await checkFileSize(path, limits);
-  const bytes: Uint8Array = await fs.readFile(path);
+  const bytes: Uint8Array = await readWholeFile(path);
   if (bytes.length !== size) {
     throw new InputError(path, 'The model file changed while it was being read', 'Load the model again once the file is written');
   }

@@ -44,7 +44,7 @@ export async function loadKerasArchive(file: string, bytes: Uint8Array, limits: 
   const stored = storedWeights(reader, translated);
   const notes = [describeOrigin(kerasVersion), ...translated.notes, ...optimizerNotes(reader)];
 
-  const model = await buildLayersModel(file, translated.topology);
+  const model = await buildLayersModel(file, translated.topology, 'keras-v3');
   try {
     assignStoredWeights(file, model, stored);
   } catch (error) {

@@ -46,7 +46,7 @@ export async function loadKerasH5(file: string, bytes: Uint8Array): Promise<Load
   const stored = storedWeights(reader);
   const notes = [describeOrigin(kerasVersion, backend), ...translated.notes, ...optimizerNotes(reader)];
 
-  const model = await buildLayersModel(file, translated.topology);
+  const model = await buildLayersModel(file, translated.topology, 'keras-h5');
   try {
     assignStoredWeights(file, model, stored);
   } catch (error) {

@@ -175,7 +175,7 @@ export function translateLayerConfig(
       translated.axis = singleAxis(file, layer, value);
     } else if (COMMON_KEYS.includes(key) || spec.keys.includes(key)) {
       translated[key] = value;
-    } else if (spec.requiredValues !== undefined && key in spec.requiredValues) {
+    } else if (spec.requiredValues !== undefined && Object.hasOwn(spec.requiredValues, key)) {
       assertRequiredValue(file, layer, key, value, spec.requiredValues[key]);
     } else if (REGULARIZER_KEYS.has(key)) {
       if (value !== null && value !== undefined) {
@@ -203,7 +203,7 @@ function layerClassSpec(file: string, layer: KerasLayerEntry, registeredName: un
     );
   }
   const isCustom = typeof registeredName === 'string' && registeredName !== layer.className;
-  const spec = LAYER_CLASSES[layer.className];
+  const spec = Object.hasOwn(LAYER_CLASSES, layer.className) ? LAYER_CLASSES[layer.className] : undefined;
   if (spec === undefined || isCustom) {
     const kind = isCustom ? `a custom layer (registered as "${registeredName}")` : 'not supported by the engine';
     throw new InputError(
@@ -251,7 +251,7 @@ function translateActivation(
   kerasVersion: KerasMajorVersion,
 ): string {
   const name = activationName(value);
-  const translated = name === null ? undefined : ACTIVATIONS[name] ?? (kerasVersion === 2 ? KERAS2_ONLY_ACTIVATIONS[name] : undefined);
+  const translated = name === null ? undefined : ownValue(ACTIVATIONS, name) ?? (kerasVersion === 2 ? ownValue(KERAS2_ONLY_ACTIVATIONS, name) : undefined);
   if (translated !== undefined) {
     return translated;
   }
@@ -311,4 +311,9 @@ function assertRequiredValue(file: string, layer: KerasLayerEntry, key: string, 
     `Layer "${layer.name}" of class ${layer.className} sets ${key}=${JSON.stringify(value)}; TensorFlow.js 4.22 implements only ${allowed.map((candidate) => JSON.stringify(candidate)).join(' or ')}`,
     `Build the layer with ${key}=${JSON.stringify(allowed[0])}, train and save the model again`,
   );
+}
+
+/** Returns `map[key]` when `key` is an own property, so that names such as "constructor" read from a file find nothing. */
+function ownValue<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }

@@ -8,6 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
+import * as zlib from 'node:zlib';
 
 import * as tf from '@tensorflow/tfjs';
 import * as fflate from 'fflate';
@@ -15,6 +16,7 @@ import * as fflate from 'fflate';
 import { InputError } from '../../../../src/engine/errors';
 import { loadKerasModel } from '../../../../src/engine/models/keras';
 import { Hdf5Reader } from '../../../../src/engine/models/keras/hdf5';
+import { DEFAULT_LOAD_LIMITS } from '../../../../src/engine/models/types';
 import { realFile } from '../../../realFiles';
 import { expectInputError, findFloat32Run, makeTempDir, readArchiveEntries, replaceBytes, storedZip, writeTempFile } from './helpers';
 
@@ -47,6 +49,81 @@ function patchDeclaredSize(zip: Uint8Array, name: string, declaredBytes: number)
   }
   assert.equal(patchedHeaders, 2, 'expected one local header and one central-directory header');
   return patched;
+}
+
+/** One entry of `deflatedZip`: raw deflate data and what it inflates to. */
+interface DeflatedEntry {
+  name: string;
+  compressed: Uint8Array;
+  uncompressedBytes: number;
+  crc32: number;
+}
+
+/**
+ * Builds a zip archive of deflated entries from their compressed data, with
+ * the sizes and CRC-32 declared in the headers as given (PKWARE's APPNOTE 4.3:
+ * local file headers with the data, then the central directory and its end
+ * record).
+ */
+function deflatedZip(entries: DeflatedEntry[]): Uint8Array {
+  const DEFLATE = 8;
+  const DOS_DATE_1980_01_01 = 0x21;
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(DEFLATE, 8);
+    local.writeUInt16LE(DOS_DATE_1980_01_01, 12);
+    local.writeUInt32LE(entry.crc32, 14);
+    local.writeUInt32LE(entry.compressed.length, 18);
+    local.writeUInt32LE(entry.uncompressedBytes, 22);
+    local.writeUInt16LE(name.length, 26);
+    parts.push(local, name, Buffer.from(entry.compressed));
+
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(DEFLATE, 10);
+    header.writeUInt16LE(DOS_DATE_1980_01_01, 14);
+    header.writeUInt32LE(entry.crc32, 16);
+    header.writeUInt32LE(entry.compressed.length, 20);
+    header.writeUInt32LE(entry.uncompressedBytes, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE(offset, 42);
+    central.push(header, name);
+    offset += local.length + name.length + entry.compressed.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...parts, directory, end]));
+}
+
+/**
+ * Raw deflate data of `segments` × 64 MiB of zeros, built from one compressed
+ * segment repeated. Each segment ends with a sync flush, so it is byte-aligned
+ * and refers only to its own bytes, which lets copies be concatenated. A final
+ * empty block (0x03 0x00) ends the stream.
+ */
+function deflatedZeros(segments: number): DeflatedEntry {
+  const segmentBytes = 64 * 1024 * 1024;
+  const zeros = Buffer.alloc(segmentBytes);
+  const segment = zlib.deflateRawSync(zeros, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  let crc32 = 0;
+  for (let i = 0; i < segments; i++) {
+    crc32 = zlib.crc32(zeros, crc32);
+  }
+  const compressed = Buffer.concat([...Array.from({ length: segments }, () => segment), Buffer.from([0x03, 0x00])]);
+  return { name: 'model.weights.h5', compressed, uncompressedBytes: segments * segmentBytes, crc32 };
 }
 
 /** A small deterministic generator for the corruption tests (Park–Miller). */
@@ -170,7 +247,23 @@ describe('loadKerasModel on bad input', () => {
 
     it('larger than the limit', async () => {
       const file = realFile(...LENET_SEGMENTS);
-      await expectInputError(() => loadKerasModel(file, { maxFileBytes: 1000 }), file, /larger than the limit of 1000 bytes/);
+      const error = await expectInputError(() => loadKerasModel(file, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 1000 }), file, /larger than the limit of 1000 bytes/);
+      assert.match(error.fix, /Check that this is the right file/);
+    });
+
+    it('2 GiB file with a raised limit', async () => {
+      const file = await writeTempFile(folder, 'two-gib.h5', lenetBytes);
+      // Sparse, so it takes no disk space; fs.readFile in Node 20 reads at most 2 GiB − 1 byte.
+      await fs.truncate(file, 2 ** 31);
+      try {
+        await expectInputError(
+          () => loadKerasModel(file, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 2 ** 32 }),
+          file,
+          /larger than the 2 GiB − 1 byte that Node\.js reads from one file/,
+        );
+      } finally {
+        await fs.rm(file);
+      }
     });
   });
 
@@ -200,14 +293,43 @@ describe('loadKerasModel on bad input', () => {
       const zip = fflate.zipSync({ 'config.json': mlpEntries['config.json'], 'model.weights.h5': [zeros, { level: 9 }] });
       const file = await writeTempFile(folder, 'bomb.keras', zip);
       assert.ok(zip.length < 100_000);
-      await expectInputError(() => loadKerasModel(file, { maxFileBytes: 1024 * 1024 }), file, /expand to 8391615 bytes, more than the limit of 1048576 bytes/);
+      await expectInputError(() => loadKerasModel(file, { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 1024 * 1024 }), file, /expand to 8391615 bytes, more than the limit of 1048576 bytes/);
     });
 
     it('expansion past the declared size', async () => {
       const zeros = new Uint8Array(8 * 1024 * 1024);
       const zip = fflate.zipSync({ 'config.json': mlpEntries['config.json'], 'model.weights.h5': [zeros, { level: 9 }] });
       const file = await writeTempFile(folder, 'lying.keras', patchDeclaredSize(zip, 'model.weights.h5', 1000));
-      await expectInputError(() => loadKerasModel(file), file, /model\.weights\.h5 expands past the 1000 bytes that its header declares/);
+      const error = await expectInputError(() => loadKerasModel(file), file, /^The archive entry model\.weights\.h5 expands past the 1000 bytes that its header declares$/);
+      // The error thrown inside fflate's callback comes back through it once, not wrapped in a second message.
+      assert.equal(error.message.split(file).length - 1, 1, `the file is named once: ${error.message}`);
+      assert.equal(error.message.split('Save the model again').length - 1, 1, `the fix is given once: ${error.message}`);
+    });
+
+    it('weights entry that is not HDF5 stops early', async () => {
+      // 29 × 64 MiB = 1.8 GiB of zeros in about 1.9 MB, declared honestly, under the 2 GiB − 1 byte limit.
+      const weights = deflatedZeros(29);
+      const config: DeflatedEntry = {
+        name: 'config.json',
+        compressed: zlib.deflateRawSync(mlpEntries['config.json']),
+        uncompressedBytes: mlpEntries['config.json'].length,
+        crc32: zlib.crc32(mlpEntries['config.json']),
+      };
+      const file = await writeTempFile(folder, 'zeros.keras', deflatedZip([config, weights]));
+
+      const started = Date.now();
+      await expectInputError(() => loadKerasModel(file), file, /^The archive entry model\.weights\.h5 is not an HDF5 file: it has no HDF5 signature in its first 65544 bytes$/);
+      // Inflating the whole entry before checking it took 14 s and 4 GB of memory on a 2-core machine.
+      const elapsedMs = Date.now() - started;
+      assert.ok(elapsedMs < 10_000, `rejected after ${elapsedMs} ms`);
+    });
+
+    it('build failure gets Keras advice', async () => {
+      const config = new TextDecoder().decode(mlpEntries['config.json']).replace('"units": 128', '"units": -128');
+      const file = await writeTempFile(folder, 'negative-units.keras', storedZip({ ...mlpEntries, 'config.json': config }));
+      const error = await expectInputError(() => loadKerasModel(file), file, /cannot build the model from its Keras config: Expected units to be a positive integer, but got -128/);
+      assert.match(error.fix, /keras\.models\.load_model\(\)/);
+      assert.doesNotMatch(error.fix, /tensorflowjs_converter/);
     });
 
     it('missing weights entry', async () => {

@@ -278,6 +278,19 @@ describe('translateModelConfig', () => {
       const error = translationError({ config: { layers: [] } });
       assert.match(error.problem, /no class_name/);
     });
+
+    // Names that exist on every object's prototype must not count as supported.
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      it(`layer class named ${name}`, () => {
+        const error = translationError(sequentialWith(name, {}));
+        assert.match(error.problem, new RegExp(`Layer "probe" of class ${name} is not supported by the engine`));
+      });
+
+      it(`activation named ${name}`, () => {
+        const error = translationError(sequentialWith('Dense', { units: 2, activation: name }));
+        assert.match(error.problem, new RegExp(`uses the activation "${name}", which TensorFlow\\.js 4\\.22 cannot run`));
+      });
+    }
   });
 
   describe('accepted variants', () => {
@@ -297,6 +310,20 @@ describe('translateModelConfig', () => {
       const translated = translateModelConfig(FILE, sequentialWith('BatchNormalization', { axis: [3] }), 2);
       const layers = (translated.topology.config as { layers: { config: Record<string, unknown> }[] }).layers;
       assert.equal(layers[1].config.axis, 3);
+    });
+
+    it('config keys named like Object methods', () => {
+      const config = sequentialWith('Dense', { units: 2 });
+      const layers = (config.config as { layers: { config: Record<string, unknown> }[] }).layers;
+      // JSON.parse makes "constructor" and "toString" own keys, as a hostile file would.
+      Object.assign(layers[1].config, JSON.parse('{"constructor": 1, "toString": 2}'));
+
+      const translated = translateModelConfig(FILE, config, 3);
+
+      assert.ok(
+        translated.notes.some((note) => /the config keys constructor, toString are unknown/.test(note)),
+        translated.notes.join('\n'),
+      );
     });
 
     it('notes regularizers, policies, unknown keys', () => {
