@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { analyzeModel } from '../engine/analyze';
-import { defaultWasmBinaryFolder, setWasmBinaryFolder } from '../engine/tfjs/backend';
+import { defaultWasmBinaryFolder, missingWasmBinaries, setWasmBinaryFolder } from '../engine/tfjs/backend';
 import { describeModelFacts } from './analysis/modelFacts';
 import { serializeError, type WorkerJob, type WorkerToServerMessage } from './analysis/workerMessages';
 
@@ -47,8 +47,11 @@ function main(): void {
   }
 
   // Inside the bundle the wasm binaries sit beside dist/worker.js (webpack copies
-  // them there); run from the sources, they are in the installed package.
-  setWasmBinaryFolder(defaultWasmBinaryFolder() ?? __dirname);
+  // them there); run from the sources, they are in the installed package. The
+  // bundle is checked first: in a development bundle, require.resolve returns
+  // the module id "node_modules/@tensorflow/…", a relative path that
+  // defaultWasmBinaryFolder takes for the package's folder.
+  setWasmBinaryFolder(missingWasmBinaries(__dirname).length === 0 ? __dirname : (defaultWasmBinaryFolder() ?? __dirname));
 
   const job = workerData as WorkerJob;
   runJob(job, cancelSignal(new Int32Array(job.cancelFlag))).then(

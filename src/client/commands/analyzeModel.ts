@@ -16,7 +16,7 @@ import { pickModel } from './pickModel';
  * the context turns into UI.
  */
 export async function analyzeModel(context: HessianContext, argument?: unknown): Promise<void> {
-  const modelPath = await pickModel(context, argument, 'Analyze the Hessian spectrum of');
+  const modelPath = await pickModel(context, argument, 'Analyze the Hessian spectrum of', { offerActiveFile: true });
   if (modelPath === null) {
     return;
   }

@@ -33,6 +33,13 @@ export const PLOTLY_MAPLIBRE_STYLE_ID = '9f215cf04c5486422605d13261cb87401f4e776
 
 const NONCE_PATTERN = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 
+/**
+ * One source expression of `webview.cspSource`: the keyword 'self', or a scheme,
+ * host or URL source without quotes, separators or whitespace. VS Code 1.139
+ * (code-server 4.139.1) gives two of them: "'self' https://*.vscode-cdn.net".
+ */
+const CSP_SOURCE_EXPRESSION = /^(?:'self'|[^\s;,'"]+)$/;
+
 /** Escapes text for an HTML text node or a quoted attribute value. */
 export function escapeHtml(text: string): string {
   return text
@@ -73,9 +80,10 @@ function checkOptions(options: PanelHtmlOptions): void {
   if (!NONCE_PATTERN.test(options.nonce)) {
     throw new Error(`Invalid webview nonce "${options.nonce}": expected at least 16 base64 characters.`);
   }
-  // The CSP source goes into the policy unquoted, so a separator in it would add directives.
-  if (options.cspSource.length === 0 || /[;,'"\s]/.test(options.cspSource)) {
-    throw new Error(`Invalid webview CSP source "${options.cspSource}": expected one source expression.`);
+  // The CSP source goes into the policy as it is, so a separator in it would add directives.
+  const sources = options.cspSource.split(' ');
+  if (options.cspSource.length === 0 || !sources.every((source) => CSP_SOURCE_EXPRESSION.test(source))) {
+    throw new Error(`Invalid webview CSP source "${options.cspSource}": expected source expressions separated by single spaces.`);
   }
 }
 

@@ -132,7 +132,14 @@ export class SpectrumPanel implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
       },
     );
-    const spectrumPanel = new SpectrumPanel(panel, extensionUri, modelPath, report, history);
+    let spectrumPanel: SpectrumPanel;
+    try {
+      spectrumPanel = new SpectrumPanel(panel, extensionUri, modelPath, report, history);
+    } catch (error) {
+      // Without this the editor would keep an empty tab that no command can reach.
+      panel.dispose();
+      throw error;
+    }
     SpectrumPanel.panels.set(key, spectrumPanel);
     return spectrumPanel;
   }

@@ -13,7 +13,7 @@ import { matchesText, type CommandRef, type DiagnosticInfo, type DriverCapabilit
  */
 export class ApiDriver implements ScenarioDriver {
   readonly name = 'electron';
-  readonly capabilities: DriverCapabilities = { readWebview: false, readNotifications: false, answerQuickPick: false };
+  readonly capabilities: DriverCapabilities = { readWebview: false, readNotifications: false, answerQuickPick: false, answerDialog: false };
 
   constructor(
     private readonly workspaceDir: string,
@@ -29,39 +29,74 @@ export class ApiDriver implements ScenarioDriver {
     await vscode.window.showTextDocument(document, { preview: false });
   }
 
+  async closeAllEditors(): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+
   async invokeExplorerMenu(relativePath: string, command: CommandRef): Promise<void> {
     // The Explorer passes the clicked file's URI (and the selection) to the command.
     this.startCommand(command.id, this.uri(relativePath), [this.uri(relativePath)]);
   }
 
+  async invokeEditorTitleAction(relativePath: string, command: CommandRef): Promise<void> {
+    // The editor title passes the editor's URI to the command.
+    await this.openFile(relativePath);
+    this.startCommand(command.id, this.uri(relativePath));
+  }
+
   async waitForCodeLens(relativePath: string, title: string | RegExp): Promise<string> {
-    const uri = this.uri(relativePath);
     await this.openFile(relativePath);
     return this.poll(`code lens ${String(title)} in ${relativePath}`, async () => {
-      // VS Code resolves up to the second argument's number of lenses, so their titles are filled in.
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100);
-      return lenses.map((lens) => lens.command?.title ?? '').find((lensTitle) => matchesText(lensTitle, title));
+      const lens = (await this.codeLenses(relativePath)).find((candidate) => matchesText(candidate.command?.title ?? '', title));
+      return lens?.command?.title;
     });
   }
 
-  async waitForDiagnostic(relativePath: string, message: string | RegExp): Promise<DiagnosticInfo> {
-    const uri = this.uri(relativePath);
-    return this.poll(`diagnostic ${String(message)} in ${relativePath}`, async () => {
-      const diagnostic = vscode.languages.getDiagnostics(uri).find((candidate) => matchesText(candidate.message, message));
-      if (diagnostic === undefined) {
-        return undefined;
-      }
-      return {
-        severity: severityName(diagnostic.severity),
-        message: diagnostic.message,
-        source: diagnostic.source ?? '',
-        line: diagnostic.range.start.line + 1,
-      };
+  async codeLensTitles(relativePath: string): Promise<string[]> {
+    await this.openFile(relativePath);
+    return (await this.codeLenses(relativePath)).map((lens) => lens.command?.title ?? '');
+  }
+
+  async clickCodeLens(relativePath: string, title: string | RegExp): Promise<void> {
+    await this.openFile(relativePath);
+    const command = await this.poll(`code lens ${String(title)} in ${relativePath}`, async () => {
+      const lens = (await this.codeLenses(relativePath)).find((candidate) => matchesText(candidate.command?.title ?? '', title));
+      return lens?.command;
     });
+    this.startCommand(command.command, ...(command.arguments ?? []));
+  }
+
+  async waitForDiagnostic(relativePath: string, message: string | RegExp): Promise<DiagnosticInfo> {
+    return this.poll(`diagnostic ${String(message)} in ${relativePath}`, async () =>
+      (await this.diagnostics(relativePath)).find((candidate) => matchesText(candidate.message, message)),
+    );
+  }
+
+  async waitForDiagnosticGone(relativePath: string, message: string | RegExp): Promise<void> {
+    await this.poll(`no diagnostic ${String(message)} in ${relativePath}`, async () =>
+      (await this.diagnostics(relativePath)).some((candidate) => matchesText(candidate.message, message)) ? undefined : true,
+    );
+  }
+
+  async diagnostics(relativePath: string): Promise<DiagnosticInfo[]> {
+    return vscode.languages.getDiagnostics(this.uri(relativePath)).map((diagnostic) => ({
+      severity: severityName(diagnostic.severity),
+      message: diagnostic.message,
+      source: diagnostic.source ?? '',
+      line: diagnostic.range.start.line + 1,
+    }));
   }
 
   async waitForWebviewText(): Promise<string> {
     throw new Error('The extension API cannot read a webview; check capabilities.readWebview first.');
+  }
+
+  async webviewTexts(): Promise<string[]> {
+    throw new Error('The extension API cannot read a webview; check capabilities.readWebview first.');
+  }
+
+  async scrollWebviewTo(): Promise<void> {
+    throw new Error('The extension API cannot reach into a webview; check capabilities.readWebview first.');
   }
 
   async waitForNotification(): Promise<string> {
@@ -70,6 +105,14 @@ export class ApiDriver implements ScenarioDriver {
 
   async answerQuickPick(): Promise<void> {
     throw new Error('The extension API cannot answer a quick pick; check capabilities.answerQuickPick first.');
+  }
+
+  async waitForDialog(): Promise<string> {
+    throw new Error('The extension API cannot read a modal dialog; check capabilities.answerDialog first.');
+  }
+
+  async answerDialog(): Promise<void> {
+    throw new Error('The extension API cannot answer a modal dialog; check capabilities.answerDialog first.');
   }
 
   async screenshot(): Promise<void> {
@@ -85,6 +128,11 @@ export class ApiDriver implements ScenarioDriver {
     vscode.commands.executeCommand(id, ...args).then(undefined, (error: unknown) => {
       console.error(`Command ${id} failed: ${String(error)}`);
     });
+  }
+
+  /** Returns the file's code lenses with their commands, which VS Code resolves for up to the second argument's number of lenses. */
+  private async codeLenses(relativePath: string): Promise<vscode.CodeLens[]> {
+    return (await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>('vscode.executeCodeLensProvider', this.uri(relativePath), 100)) ?? [];
   }
 
   private uri(relativePath: string): vscode.Uri {

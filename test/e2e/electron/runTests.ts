@@ -1,11 +1,14 @@
 /**
  * Runs the end-to-end scenarios in a downloaded desktop VS Code with
- * @vscode/test-electron: `npx tsx test/e2e/electron/runTests.ts`.
+ * @vscode/test-electron: `npx tsx test/e2e/electron/runTests.ts`. It runs the
+ * proof scenarios against the throwaway extension, then the Hessian Spectrum
+ * scenarios against the project's extension, each in a VS Code of its own.
  *
  * Where VS Code cannot be downloaded (a closed network, as on this project's
  * machines), it prints that the run is skipped and why, and exits 0. The same
- * scenarios then run in code-server (test/e2e/harness.test.ts). On Linux
- * without a display, run it under xvfb-run.
+ * scenarios then run in code-server (test/e2e/harness.test.ts and
+ * test/e2e/extension.test.ts). On Linux without a display, run it under
+ * xvfb-run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +16,9 @@ import { downloadAndUnzipVSCode, runTests, SilentReporter } from '@vscode/test-e
 import { writeProofExtension, writeProofWorkspace } from '../fixtures/proofExtension';
 import { createTempDir, removeTempDir } from '../harness/cleanup';
 import { REPO_ROOT } from '../harness/environment';
+import { packageProjectExtension } from '../harness/vsix';
+import { writeExtensionWorkspace } from '../scenarios/extensionWorkspace';
+import { SUITE_VARIABLE } from './suiteSelection';
 
 /** VS Code version to download: HESSIAN_E2E_VSCODE_VERSION, default the latest stable release. */
 const VSCODE_VERSION = process.env.HESSIAN_E2E_VSCODE_VERSION ?? 'stable';
@@ -50,13 +56,21 @@ function writeTestsEntry(folder: string): string {
   return entry;
 }
 
-async function main(): Promise<number> {
-  const vscodeExecutablePath = await downloadVSCode();
-  if (vscodeExecutablePath === undefined) {
-    return 0;
-  }
+/** Arguments of every VS Code launch: the workspace and folders inside the run's temporary folder. */
+function launchArgs(tempDir: string, workspaceDir: string): string[] {
+  return [
+    workspaceDir,
+    '--disable-workspace-trust',
+    '--skip-welcome',
+    '--skip-release-notes',
+    `--user-data-dir=${path.join(tempDir, 'user-data')}`,
+    `--extensions-dir=${path.join(tempDir, 'extensions')}`,
+  ];
+}
 
-  const tempDir = createTempDir('electron');
+/** Runs the proof scenarios against the throwaway extension of fixtures/proofExtension.ts. */
+async function runProofSuite(vscodeExecutablePath: string): Promise<number> {
+  const tempDir = createTempDir('electron-proof');
   try {
     const extensionDir = writeProofExtension(path.join(tempDir, 'extension'));
     const workspaceDir = writeProofWorkspace(path.join(tempDir, 'workspace'));
@@ -64,19 +78,49 @@ async function main(): Promise<number> {
       vscodeExecutablePath,
       extensionDevelopmentPath: extensionDir,
       extensionTestsPath: writeTestsEntry(tempDir),
-      launchArgs: [
-        workspaceDir,
-        '--disable-extensions',
-        '--disable-workspace-trust',
-        '--skip-welcome',
-        '--skip-release-notes',
-        `--user-data-dir=${path.join(tempDir, 'user-data')}`,
-        `--extensions-dir=${path.join(tempDir, 'extensions')}`,
-      ],
+      extensionTestsEnv: { [SUITE_VARIABLE]: 'proof' },
+      launchArgs: [...launchArgs(tempDir, workspaceDir), '--disable-extensions'],
     });
   } finally {
     removeTempDir(tempDir);
   }
+}
+
+/**
+ * Runs the Hessian Spectrum scenarios against the project's extension,
+ * packaged as for code-server. VS Code loads it from the staged folder that
+ * the .vsix is packed from, because runTests needs an extension development
+ * path to host the tests.
+ */
+async function runExtensionSuite(vscodeExecutablePath: string): Promise<number> {
+  const tempDir = createTempDir('electron-extension');
+  try {
+    const mode = process.env.HESSIAN_E2E_BUNDLE_MODE === 'development' ? 'development' : 'production';
+    const packaged = await packageProjectExtension({ tempDir, mode });
+    console.log(`Packaged the extension (${mode} bundles) in ${packaged.seconds.toFixed(1)} s.`);
+    const workspaceDir = path.join(tempDir, 'workspace');
+    fs.mkdirSync(workspaceDir);
+    writeExtensionWorkspace(workspaceDir);
+    return await runTests({
+      vscodeExecutablePath,
+      extensionDevelopmentPath: path.join(tempDir, 'extension'),
+      extensionTestsPath: writeTestsEntry(tempDir),
+      extensionTestsEnv: { [SUITE_VARIABLE]: 'extension' },
+      launchArgs: launchArgs(tempDir, workspaceDir),
+    });
+  } finally {
+    removeTempDir(tempDir);
+  }
+}
+
+async function main(): Promise<number> {
+  const vscodeExecutablePath = await downloadVSCode();
+  if (vscodeExecutablePath === undefined) {
+    return 0;
+  }
+  const proofExitCode = await runProofSuite(vscodeExecutablePath);
+  const extensionExitCode = await runExtensionSuite(vscodeExecutablePath);
+  return proofExitCode !== 0 ? proofExitCode : extensionExitCode;
 }
 
 main().then(

@@ -10,5 +10,5 @@ export { findE2eEnvironment, CODE_SERVER_VERSION, REPO_ROOT, RESULTS_DIR, type E
 export { PlaywrightDriver } from './playwrightDriver';
 export { stopProcessGroup } from './processes';
 export { DEFAULT_SETTINGS, E2eSession, type SessionOptions } from './session';
-export { packageExtension, type PackageOptions } from './vsix';
+export { packageExtension, packageProjectExtension, type PackageOptions, type ProjectPackageOptions } from './vsix';
 export { Workbench, type Problem, type WorkbenchOptions } from './workbench';

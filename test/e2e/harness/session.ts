@@ -90,6 +90,7 @@ export class E2eSession {
       const session = new E2eSession(tempDir, workspaceDir, options.name, codeServer, browser, workbench, browserLogFile);
       try {
         await workbench.waitForReady();
+        await workbench.startRecordingNotifications();
       } catch (error) {
         await session.saveFailureArtifacts('startup');
         throw error;

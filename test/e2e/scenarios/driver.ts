@@ -24,14 +24,16 @@ export interface DiagnosticInfo {
 }
 
 /**
- * Checks that a driver cannot make. The extension API has no way to read a
- * webview's DOM or the notifications on screen, or to pick an item in a quick pick, so
- * scenarios skip those steps where the flag is false.
+ * Checks that a driver cannot make. The extension API cannot read a webview's
+ * DOM or the notifications on screen. It cannot pick an item in a quick pick
+ * or press a button of a modal dialog either. Scenarios skip those steps where
+ * the flag is false.
  */
 export interface DriverCapabilities {
   readWebview: boolean;
   readNotifications: boolean;
   answerQuickPick: boolean;
+  answerDialog: boolean;
 }
 
 export interface ScenarioDriver {
@@ -43,18 +45,38 @@ export interface ScenarioDriver {
   runCommand(command: CommandRef): Promise<void>;
   /** Opens a workspace file (path relative to the workspace folder, with "/") in the active editor group. */
   openFile(relativePath: string): Promise<void>;
+  /** Closes every editor and webview panel, and resolves once they are closed. */
+  closeAllEditors(): Promise<void>;
   /** Runs `command` on a workspace file as its Explorer context-menu entry does. */
   invokeExplorerMenu(relativePath: string, command: CommandRef): Promise<void>;
+  /** Opens a workspace file and runs `command` as its entry in the editor's title bar does. */
+  invokeEditorTitleAction(relativePath: string, command: CommandRef): Promise<void>;
   /** Waits for a code lens whose title matches `title` in the file and returns the title. */
   waitForCodeLens(relativePath: string, title: string | RegExp): Promise<string>;
+  /** Opens the file and returns the titles of its code lenses (where the editor renders them: the ones in view). */
+  codeLensTitles(relativePath: string): Promise<string[]>;
+  /** Runs the command of the file's code lens whose title matches `title`, as clicking the lens does. */
+  clickCodeLens(relativePath: string, title: string | RegExp): Promise<void>;
   /** Waits for a diagnostic of the file whose message matches `message` and returns it. */
   waitForDiagnostic(relativePath: string, message: string | RegExp): Promise<DiagnosticInfo>;
+  /** Waits until the file has no diagnostic whose message matches `message`. */
+  waitForDiagnosticGone(relativePath: string, message: string | RegExp): Promise<void>;
+  /** Returns the diagnostics that the file has now. */
+  diagnostics(relativePath: string): Promise<DiagnosticInfo[]>;
   /** Waits until the element `selector` of the visible webview contains `text`; needs capabilities.readWebview. */
   waitForWebviewText(selector: string, text: string | RegExp): Promise<string>;
+  /** Waits until the visible webview has an element matching `selector` and returns the text of each; needs capabilities.readWebview. */
+  webviewTexts(selector: string): Promise<string[]>;
+  /** Scrolls the visible webview until the element `selector` is in view, for a screenshot; needs capabilities.readWebview. */
+  scrollWebviewTo(selector: string): Promise<void>;
   /** Waits for a notification whose message matches `text`; needs capabilities.readNotifications. */
   waitForNotification(text: string | RegExp): Promise<string>;
   /** Picks `label` in the open quick pick; needs capabilities.answerQuickPick. */
   answerQuickPick(label: string): Promise<void>;
+  /** Waits for a modal dialog and returns its text; needs capabilities.answerDialog. */
+  waitForDialog(): Promise<string>;
+  /** Presses the button `buttonLabel` of the open modal dialog; needs capabilities.answerDialog. */
+  answerDialog(buttonLabel: string): Promise<void>;
   /** Saves a screenshot named `name` where the runner keeps artefacts; does nothing where screenshots are not possible. */
   screenshot(name: string): Promise<void>;
 }
