@@ -209,6 +209,9 @@ describe('webview panel HTML', function () {
   it('rejects invalid nonce or CSP source', function () {
     assert.throws(() => renderPanelHtml({ ...options, nonce: 'short' }), /Invalid webview nonce/);
     assert.throws(() => renderPanelHtml({ ...options, cspSource: "https://x; script-src 'unsafe-inline'" }), /Invalid webview CSP source/);
+    // code-server gives two sources; both must reach the policy.
+    const twoSources = renderPanelHtml({ ...options, cspSource: "'self' https://*.vscode-cdn.net" });
+    assert.match(twoSources, /style-src &#39;self&#39; https:\/\/\*\.vscode-cdn\.net |style-src 'self' https:\/\/\*\.vscode-cdn\.net /);
   });
 
   it('escapeHtml escapes the five markup characters', function () {

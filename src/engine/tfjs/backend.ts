@@ -73,13 +73,15 @@ export function configuredWasmBinaryFolder(): string | null {
 
 /**
  * The dist folder of the installed @tensorflow/tfjs-backend-wasm package, or
- * null when it cannot be resolved (inside a bundle, require.resolve returns a
- * module id, not a path).
+ * null when it cannot be resolved. Inside a webpack bundle require.resolve
+ * returns a module id (a number, or a relative path such as
+ * "node_modules/@tensorflow/…" in a development bundle), not a file path, so
+ * only an absolute path counts.
  */
 export function defaultWasmBinaryFolder(): string | null {
   try {
     const packageJson: unknown = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
-    return typeof packageJson === 'string' ? path.join(path.dirname(packageJson), 'dist') : null;
+    return typeof packageJson === 'string' && path.isAbsolute(packageJson) ? path.join(path.dirname(packageJson), 'dist') : null;
   } catch {
     return null;
   }
