@@ -22,6 +22,10 @@ async function main(): Promise<void> {
       name: 'aim list: top 5, trace, SLQ 1×90, per layer',
       settings: { workers, densityRuns: 1, densitySteps: 90, lanczosSteps: 90, traceProbes: 30, slicePoints: 0 },
     },
+    {
+      name: 'aim list, 20 steps per layer',
+      settings: { workers, densityRuns: 1, densitySteps: 90, lanczosSteps: 90, traceProbes: 30, slicePoints: 0, layerSteps: 20 },
+    },
   ];
 
   const rows: Array<{ name: string; report: Report }> = [];
@@ -31,8 +35,8 @@ async function main(): Promise<void> {
   }
 
   console.log(benchmarkHeader(rows[0].report.backend, `Full LeNet report, 1,000 MNIST samples, workers ${workers === 0 ? 'one per core' : workers}`));
-  console.log('| settings | HVPs | wall time (s) | s per HVP | λmax | λmin | trace ± SE | phases (s) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| settings | HVPs | wall time (s) | s per HVP | λmax | λmin | trace ± SE | layer λmin (min over layers) | phases (s) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const { name, report } of rows) {
     const phases = Object.entries(report.phaseMs)
       .map(([phase, ms]) => `${phase} ${((ms as number) / 1000).toFixed(1)}`)
@@ -40,7 +44,8 @@ async function main(): Promise<void> {
     console.log(
       `| ${name} | ${report.hvp.count} | ${(report.elapsedMs / 1000).toFixed(1)} | ${(report.elapsedMs / 1000 / report.hvp.count).toFixed(3)} | ` +
         `${report.eigenvalues.top[0].toPrecision(4)} | ${report.eigenvalues.bottom[0].toPrecision(4)} | ` +
-        `${report.trace.estimate.toPrecision(4)} ± ${report.trace.standardError.toPrecision(2)} | ${phases} |`,
+        `${report.trace.estimate.toPrecision(4)} ± ${report.trace.standardError.toPrecision(2)} | ` +
+        `${Math.min(...report.layers.map((layer) => layer.lambdaMin ?? Infinity)).toPrecision(3)} | ${phases} |`,
     );
   }
   writeResult('full-report', rows.map(({ name, report }) => ({ name, elapsedMs: report.elapsedMs, phaseMs: report.phaseMs, hvpCount: report.hvp.count, settings: report.settings })));

@@ -115,6 +115,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--workers <count>', 'worker threads that share the samples, 0 for one per CPU core (default 0)', integerAtLeast(0))
     .option('--seed <integer>', `seed of every random choice (default ${defaults.seed})`, integerAtLeast(0))
     .option('--no-layers', 'skip the per-layer curvature')
+    .option('--layer-steps <count>', `Lanczos steps per layer; fewer are faster but may miss a small negative λmin (default ${defaults.layerSteps})`, integerAtLeast(2))
     .option('--slice-points <count>', `points of the loss slice along the top eigenvector, 0 to skip (default ${defaults.slicePoints})`, integerAtLeast(0))
     .option('--json <file>', 'write the full report as JSON')
     .option('--html <file>', 'write a self-contained HTML page with the density plot')

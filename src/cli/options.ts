@@ -28,6 +28,7 @@ export interface AnalyzeOptions {
   seed?: number;
   layers: boolean;
   slicePoints?: number;
+  layerSteps?: number;
   workers?: number;
   json?: string;
   html?: string;
@@ -82,6 +83,7 @@ export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): A
     ['basisPrecision', 'basisPrecision'],
     ['seed', 'seed'],
     ['slicePoints', 'slicePoints'],
+    ['layerSteps', 'layerSteps'],
     ['workers', 'workers'],
   ];
   for (const [option, setting] of copies) {

@@ -29,8 +29,7 @@ export const ENGINE_VERSION: string = packageJson.version;
 
 export { NEGATIVE_TOLERANCE };
 
-/** Lanczos steps per layer block and their tolerance: blocks need less precision than the whole model. */
-const LAYER_STEPS = 30;
+/** Relative tolerance that marks a layer block's extreme eigenvalues as converged. */
 const LAYER_TOLERANCE = 1e-2;
 
 /**
@@ -174,9 +173,9 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
 
   let layers: Report['layers'] = [];
   if (settings.perLayer) {
-    tracker.enter('layers', layout.blocks.length * LAYER_STEPS);
+    tracker.enter('layers', layout.blocks.length * settings.layerSteps);
     layers = await computeLayerCurvature(products, layout.blocks, trace.blockTraces, {
-      steps: LAYER_STEPS,
+      steps: settings.layerSteps,
       tolerance: LAYER_TOLERANCE,
       negativeTolerance: NEGATIVE_TOLERANCE,
       seed: settings.seed,

@@ -250,6 +250,11 @@ export interface AnalysisSettings {
   basisPrecision: 'auto' | 'float64' | 'float32';
   /** Compute per-layer blocks. */
   perLayer: boolean;
+  /**
+   * Lanczos steps per layer block; each costs one Hessian-vector product over
+   * all samples. Fewer steps are faster but may miss a small negative λmin.
+   */
+  layerSteps: number;
   /** Points of the loss slice along the top eigenvector (0 to skip). */
   slicePoints: number;
   /** Worker threads that share the samples; 0 means one per CPU core. */
@@ -271,6 +276,7 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   tolerance: 1e-3,
   basisPrecision: 'auto',
   perLayer: true,
+  layerSteps: 30,
   slicePoints: 41,
   workers: 0,
   seed: 0,

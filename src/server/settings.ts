@@ -47,6 +47,7 @@ export const DEFAULT_EXTENSION_SETTINGS: ExtensionSettings = {
 
 const METHODS: readonly AnalysisSettings['method'][] = ['auto', 'exact', 'finite-difference'];
 const BACKENDS: readonly BackendPreference[] = ['auto', 'node', 'wasm', 'cpu'];
+const TRACE_METHODS: readonly AnalysisSettings['traceMethod'][] = ['krylov-hutch++', 'hutch++', 'hutchinson'];
 
 /**
  * Parses the `hessianSpectrum` configuration section as the client returns it
@@ -67,6 +68,8 @@ export function parseSettings(section: unknown): ExtensionSettings {
     densitySteps: integerAtLeast(raw.densitySteps, 2, DEFAULT_SETTINGS.densitySteps),
     traceProbes: integerAtLeast(raw.traceProbes, 1, DEFAULT_SETTINGS.traceProbes),
     slicePoints: integerAtLeast(raw.slicePoints, 0, DEFAULT_SETTINGS.slicePoints),
+    layerSteps: integerAtLeast(raw.layerSteps, 2, DEFAULT_SETTINGS.layerSteps),
+    traceMethod: oneOf(raw.traceMethod, TRACE_METHODS, DEFAULT_SETTINGS.traceMethod),
     method: oneOf(raw.method, METHODS, DEFAULT_SETTINGS.method),
     seed: integerAtLeast(raw.seed, 0, DEFAULT_SETTINGS.seed),
     workers: integerAtLeast(raw.workers, 0, DEFAULT_SETTINGS.workers),
