@@ -6,9 +6,9 @@ import { HTML_REPORT_MARKER } from './outputFiles';
 import { formatNumber } from './summaryTable';
 
 /**
- * A self-contained HTML page of a report: Plotly is inlined, so the file opens
- * offline and can be attached to a CI run. Every string from the model or the
- * data is escaped, and the page's own scripts run under a nonce.
+ * Renders a report as a self-contained HTML page. Plotly is inlined, so the
+ * file opens offline and can be attached to a CI run. Every string from the
+ * model or the data is escaped, and the page's own scripts run under a nonce.
  */
 export function renderHtmlReport(report: Report): string {
   const nonce = randomBytes(16).toString('base64');

@@ -11,7 +11,7 @@ import { integerAtLeast, oneOf, parseLoss, toAnalysisRequest, type AnalyzeOption
 import { ProgressBars } from './progressBars';
 import { renderSummary } from './summaryTable';
 
-/** Where the CLI writes; tests pass their own streams. */
+/** Output streams of the CLI; tests pass their own. */
 export interface CliStreams {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -33,9 +33,9 @@ export async function runCli(argv: string[], streams: CliStreams = process): Pro
 }
 
 /**
- * A reader that goes away early (`hessian-spectrum analyze … | head`) is not
- * an error of the analysis; without a listener the failed write would crash
- * the process with a stack trace.
+ * Ignores a write to a reader that went away early (`hessian-spectrum analyze
+ * … | head`), which is no error of the analysis. Without this listener the
+ * failed write would crash the process with a stack trace.
  */
 function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') {

@@ -3,14 +3,14 @@ import * as path from 'node:path';
 
 import { InputError } from '../engine/errors';
 
-/** Marker in every HTML report, so that a later run knows it may replace the file. */
+/** Marker in every HTML report, which tells a later run that it may replace the file. */
 export const HTML_REPORT_MARKER = '<meta name="generator" content="hessian-spectrum">';
 
 /**
  * Checks, before the analysis starts, that a report can be written to `file`:
- * its folder exists, it is not a folder itself, it is none of the inputs, and
- * an existing file there is an earlier report of the same kind (so the CLI
- * never overwrites a user's own file). Throws an InputError naming the path.
+ * its folder exists, it is not a folder itself, it is not one of the inputs, and
+ * an existing file there is an earlier report of the same kind. So the CLI
+ * never overwrites a user's own file. Throws an InputError naming the path.
  */
 export function checkReportPath(file: string, kind: 'json' | 'html', inputs: readonly string[]): void {
   const target = path.resolve(file);

@@ -23,7 +23,7 @@ export function renderColumns(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
-/** The readable summary of a report that the CLI prints on stdout. */
+/** Renders the readable summary of a report that the CLI prints on stdout. */
 export function renderSummary(report: Report): string {
   const sections: string[] = [];
 

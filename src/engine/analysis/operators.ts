@@ -7,7 +7,7 @@ import type { ParameterBlock } from '../hvp/parameters';
  * the whole Hessian, and the diagonal block of one layer.
  */
 
-/** The full Hessian H over the parameter vector; each apply is one counted product. */
+/** Views the full Hessian H over the parameter vector as an operator; each apply is one counted product. */
 export function hessianOperator(products: HessianProducts): SymmetricOperator {
   return {
     size: products.size,
@@ -16,7 +16,7 @@ export function hessianOperator(products: HessianProducts): SymmetricOperator {
 }
 
 /**
- * The diagonal block H_bb of one layer: v is embedded in a zero vector of
+ * Views the diagonal block H_bb of one layer as an operator: v is embedded in a zero vector of
  * length n, multiplied by H, and the layer's slice of the product is kept. Each
  * apply costs one full Hessian-vector product.
  */

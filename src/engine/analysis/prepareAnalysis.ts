@@ -122,8 +122,8 @@ function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): Dat
 }
 
 /**
- * The model's own loss wins, because it is the loss the model was trained
- * with; then the request's, then the sidecar's.
+ * Picks the loss: the model's own wins, because the model was trained with
+ * it, then the request's, then the sidecar's.
  */
 function resolveLoss(
   request: AnalysisRequest,
@@ -158,7 +158,7 @@ export function disposePreparedAnalysis(prepared: PreparedAnalysis): void {
   prepared.loaded.model.dispose();
 }
 
-/** The fitted samples in the form a LossProblem takes. */
+/** Converts the fitted samples to the arrays a LossProblem takes. */
 export function problemData(fitted: FittedDataset): ProblemData {
   return { inputs: fitted.inputs, inputShape: fitted.inputsShape, targets: fitted.targets, targetShape: fitted.targetsShape };
 }

@@ -11,9 +11,9 @@ import type { AnalysisSettings, DensitySummary, EigenvalueSummary, TraceSummary 
 
 /**
  * The whole-model estimates of an analysis, arranged so that no Krylov space
- * is computed twice: the Lanczos run for the extreme eigenvalues starts from
- * the first density run's vector and becomes that run, and the trace takes
- * that run's Krylov space as its exact low-rank part.
+ * is computed twice. The Lanczos run for the extreme eigenvalues starts from
+ * the first density run's vector and becomes that run. The trace takes that
+ * run's Krylov space as its exact low-rank part.
  */
 
 /** Relative threshold under which eigenvalue weight counts as negative curvature. */
@@ -22,7 +22,7 @@ export const NEGATIVE_TOLERANCE = 1e-3;
 /** Above this many bytes, Lanczos keeps its basis vectors in float32 to halve the memory. */
 export const FLOAT64_BASIS_LIMIT_BYTES = 1024 ** 3;
 
-/** The requested precision, or for `auto` float32 when m Lanczos vectors of n float64 values would pass FLOAT64_BASIS_LIMIT_BYTES. */
+/** Chooses the basis precision: the requested one, or for `auto` float32 when m Lanczos vectors of n float64 values would pass FLOAT64_BASIS_LIMIT_BYTES. */
 export function chooseBasisPrecision(size: number, settings: AnalysisSettings): BasisPrecision {
   if (settings.basisPrecision !== 'auto') {
     return settings.basisPrecision;
@@ -39,10 +39,11 @@ export interface ExtremeEigenvalues {
 }
 
 /**
- * Top-k and bottom-k eigenvalues by Lanczos (max(lanczosSteps, densitySteps)
- * steps, so the run can serve as the first density run), or top-k by power
- * iteration, the PyHessian baseline, shifted so that it ranks eigenvalues by
- * value (bottom-k then holds λmin only when it dominates).
+ * Computes the top-k and bottom-k eigenvalues by Lanczos, with
+ * max(lanczosSteps, densitySteps) steps so the run can serve as the first
+ * density run. Power iteration, the PyHessian baseline, gives the top-k,
+ * shifted so that it ranks eigenvalues by value; its bottom list then
+ * contains λmin only when λmin dominates.
  */
 export async function computeExtremeEigenvalues(
   operator: SymmetricOperator,

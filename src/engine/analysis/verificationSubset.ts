@@ -25,7 +25,7 @@ export function hasPiecewiseLinearLayers(model: tf.LayersModel): boolean {
   });
 }
 
-/** The first `count` samples of a fitted dataset (all when it has fewer). */
+/** Returns the first `count` samples of a fitted dataset (all when it has fewer). */
 export function firstSamples(fitted: FittedDataset, count: number): ProblemData {
   const samples = Math.min(count, fitted.inputsShape[0]);
   const inputRow = fitted.inputs.length / fitted.inputsShape[0];

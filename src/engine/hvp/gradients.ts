@@ -73,7 +73,7 @@ export function batchGradient(problem: LossProblem, batch: Batch): { loss: tf.Sc
 /**
  * Exact Hessian-vector product of one batch's loss by double backprop
  * (Pearlmutter 1994): H v = ∇θ ⟨∇θ L, v⟩, scaled by the batch's weight.
- * `direction` holds v split per variable (see splitIntoTensors).
+ * `direction` is v split per variable (see splitIntoTensors).
  */
 export function batchExactHvp(problem: LossProblem, batch: Batch, direction: tf.Tensor[]): tf.Tensor1D {
   return withTapeCleanup(() =>

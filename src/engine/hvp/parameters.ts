@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * The trainable parameters of a model as one flat vector θ of length n: each
  * layer's trainable variables, flattened row-major, in layer order. Lanczos
- * vectors over θ are Float64Array; the model itself holds float32 variables.
+ * vectors over θ are Float64Array, while the model's variables are float32.
  */
 
 /** One layer's slice [offset, offset + size) of the parameter vector. */

@@ -1,7 +1,7 @@
 /**
- * Where gradients and Hessian-vector products of the mean loss come from: the
+ * Source of gradients and Hessian-vector products of the mean loss: the
  * current thread (LocalProductSource) or a pool of worker threads that each
- * hold a share of the samples (WorkerProductSource). Every result is for the
+ * have a share of the samples (WorkerProductSource). Every result is for the
  * mean loss over all the source's samples, summed in float64.
  */
 export interface ProductSource {

@@ -9,7 +9,7 @@ import type { WorkerFailure, WorkerRequest, WorkerResponse, WorkerResult, Worker
 
 /**
  * Entry point of a product worker: a thread with its own TensorFlow.js
- * backend, a copy of the model and a share of the samples. It answers one
+ * backend, a copy of the model and a share of the samples. It handles one
  * request at a time, in order.
  */
 
@@ -82,7 +82,7 @@ function transferList(result: WorkerResult): ArrayBuffer[] {
 }
 
 // Requests are handled strictly one after another, because they share the
-// model's variables (writeParameters changes what the next product sees).
+// model's variables: writeParameters changes the next product's result.
 let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (request: WorkerRequest) => {
   queue = queue.then(async () => {

@@ -6,7 +6,7 @@ import type { LossName } from '../report';
  * an id that its response repeats. Vectors travel as transferred buffers.
  */
 
-/** What a worker needs to compute products on its share of the samples. */
+/** Setup of a worker: the model, the backend and its share of the samples. */
 export interface WorkerSetup {
   modelPath: string;
   outputIndex: number;

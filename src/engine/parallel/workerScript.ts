@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Starts a product worker from wherever the engine runs: compiled JavaScript
- * (out/, where productWorker.js sits beside this file), a webpack bundle
- * (dist/, where the bundle productWorker.js sits beside the bundle that
- * contains this code) or the TypeScript sources under tsx (tests), where the
- * worker registers tsx itself before loading the .ts file.
+ * Starts a product worker from wherever the engine runs. In compiled
+ * JavaScript (out/) productWorker.js sits beside this file. In a webpack
+ * bundle (dist/) the bundle productWorker.js sits beside the bundle that
+ * contains this code. Under tsx (tests) the worker registers tsx itself
+ * before it loads productWorker.ts.
  */
 export function startProductWorker(): Worker {
   const script = path.join(__dirname, 'productWorker.js');
