@@ -33,7 +33,7 @@ export function benchmarkContext(): BenchmarkContext {
   };
 }
 
-/** A markdown line that states the context of a benchmark table. */
+/** Formats a markdown line that states the context of a benchmark table. */
 export function benchmarkHeader(backend: string, subject: string): string {
   const context = benchmarkContext();
   return (

@@ -1,5 +1,5 @@
 /**
- * Latency of the language server's code lens answers while an analysis runs:
+ * Latency of the language server's code lens responses while an analysis runs:
  * the built server (dist/server.js) over IPC, a full-size analysis of the
  * trained LeNet on 1,000 samples started, then 100 code lens requests 50 ms
  * apart while it runs; the analysis is cancelled afterwards. The aim is under

@@ -11,10 +11,10 @@ export class InputError extends Error {
   /** Absolute or user-given path of the offending file. */
   readonly file: string;
 
-  /** What is wrong, as one sentence without the file name. */
+  /** The problem, as one sentence without the file name. */
   readonly problem: string;
 
-  /** What the user can do about it, as one sentence. */
+  /** The user's fix, as one sentence. */
   readonly fix: string;
 
   constructor(file: string, problem: string, fix: string) {

@@ -23,7 +23,7 @@ export type LossName =
   | 'mean_squared_error'
   | 'mean_absolute_error';
 
-/** How Hessian-vector products were computed. */
+/** Method of the Hessian-vector products. */
 export type HvpMethod = 'exact' | 'finite-difference';
 
 /** Algorithm behind the extreme eigenvalues. */
@@ -86,12 +86,12 @@ export interface DataSummary {
 export interface HvpSummary {
   method: HvpMethod;
   /**
-   * Relative disagreement between the exact HVP and a central finite difference
-   * on random probes, ‖Hv_exact − Hv_fd‖ / ‖Hv_fd‖ (median over probes, on the
-   * first few samples); null when no comparison ran.
+   * Relative disagreement between the exact HVP and a central finite
+   * difference on random probes, ‖Hv_exact − Hv_fd‖ / ‖Hv_fd‖, as the median
+   * over probes on the first few samples. Null when no comparison ran.
    */
   verificationError: number | null;
-  /** Why the method was chosen, in one sentence, for instance why exact was rejected. */
+  /** Reason for the method, in one sentence, for instance why exact products were rejected. */
   reason: string;
   /** Number of Hessian-vector products over the chosen samples that the report cost. */
   count: number;

@@ -9,7 +9,7 @@ import { REPO_ROOT, realFile } from '../realFiles';
 
 /**
  * Bad input on the command line: each case must end with exit code 2 and one
- * line on stderr that names the offending file (or option) and says what to do.
+ * line on stderr that names the offending file (or option) and the fix.
  */
 
 interface CliResult {

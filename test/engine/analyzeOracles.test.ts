@@ -179,7 +179,7 @@ describe('analyzeModel against a dense Hessian', function () {
   it('dense oracle is indefinite and symmetric', () => {
     assert.equal(dense.rows, 67);
     assert.ok(eigenvalues[0] < 0, 'the oracle Hessian has a negative eigenvalue');
-    // Columns come from float32 products, so symmetry holds to float32 rounding.
+    // Columns come from float32 products, so the matrix is symmetric up to float32 rounding.
     assert.ok(asymmetryOfColumns < 1e-5 * eigenvalues[eigenvalues.length - 1], `asymmetry ${asymmetryOfColumns}`);
   });
 

@@ -6,8 +6,8 @@ import { realFile } from '../realFiles';
 
 /**
  * The real models from other projects on their real data, with settings small
- * enough for CI: the trained LeNet must verify exact products and show a
- * positive top eigenvalue, the untrained LeNet must show negative curvature,
+ * enough for CI. The trained LeNet must verify exact products and show a
+ * positive top eigenvalue. The untrained LeNet must show negative curvature,
  * and the abalone MLP must analyse straight from its CSV file.
  */
 
@@ -46,7 +46,8 @@ describe('analyzeModel on real models', function () {
 
   it('trained LeNet verifies exact products', () => {
     assert.equal(trained.hvp.method, 'exact', trained.hvp.reason);
-    assert.ok(trained.hvp.verificationError !== null && trained.hvp.verificationError < 2e-2, trained.hvp.reason);
+    assert.notEqual(trained.hvp.verificationError, null);
+    assert.ok((trained.hvp.verificationError as number) < 2e-2, trained.hvp.reason);
   });
 
   it('trained LeNet has a positive top eigenvalue', () => {
@@ -55,7 +56,8 @@ describe('analyzeModel on real models', function () {
     assert.ok(trained.eigenvalues.top[0] > 0);
     // At a trained minimum the top eigenvalue dominates the negative end.
     assert.ok(trained.eigenvalues.top[0] > 10 * Math.abs(trained.eigenvalues.bottom[0]), JSON.stringify(trained.eigenvalues));
-    assert.ok(trained.accuracy !== null && trained.accuracy > 0.85, `accuracy ${trained.accuracy}`);
+    assert.notEqual(trained.accuracy, null);
+    assert.ok((trained.accuracy as number) > 0.85, `accuracy ${trained.accuracy}`);
     assert.equal(trained.warnings.filter((warning) => warning.code === 'chance-accuracy').length, 0);
   });
 

@@ -24,7 +24,7 @@ export interface KrylovTraceOptions extends RunOptions {
  * tridiagonal matrix, A = V·T·Vᵀ + R, where tr(V·T·Vᵀ) = tr(T) costs nothing and
  * R = A − V·T·Vᵀ is estimated by Hutchinson: zᵀ(A·z − V·T·Vᵀ·z) for Rademacher
  * z. Because A·V = V·T + β_m·v_{m+1}·e_mᵀ, R is (I − VVᵀ)A(I − VVᵀ) plus a rank-2
- * term of size β_m, so a Krylov space that holds the extreme eigenvectors leaves
+ * term of size β_m, so a Krylov space that contains the extreme eigenvectors leaves
  * a residual with a small Frobenius norm and a small variance. The Lanczos run
  * must not depend on the probes, which holds for runs from their own random
  * start; then the estimate is unbiased. The standard error is that of the
