@@ -237,6 +237,20 @@ describe('language server over LSP', function () {
     assert.ok((await session.codeLenses(workspace.trainedModel)).length > 0, 'the server stopped answering after a failure');
   });
 
+  it('reports an unreadable model to the dataset dialog', async function () {
+    // A model without a sidecar goes to the dataset dialog, which reads it first.
+    const unreadable = path.join(workspace.root, 'unlinked-broken', 'model.json');
+    fs.mkdirSync(path.dirname(unreadable), { recursive: true });
+    fs.writeFileSync(unreadable, '{"modelTopology": {"class_name": "Sequential", "config": ');
+
+    await assert.rejects(session.connection.sendRequest(DescribeModelRequest, { modelPath: unreadable }), /model\.json/);
+    const diagnostics = await waitUntil(() => {
+      const published = session.diagnostics.get(uriOf(unreadable));
+      return codes(published).includes('hessian.analysis-failed') ? published : undefined;
+    }, 'failure diagnostic on the unreadable model', 10_000);
+    assert.match(messageOf(diagnostics[0]), /JSON/);
+  });
+
   it('shows layer and learning-rate lenses in Python', async function () {
     await session.open(workspace.pythonScript, 'python');
     const lenses = await session.codeLenses(workspace.pythonScript);

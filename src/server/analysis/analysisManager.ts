@@ -45,6 +45,9 @@ interface ActiveRun {
   markFinished: () => void;
 }
 
+/** Prefix of the ids of failures that came from reading a model for the dataset dialog. */
+const DESCRIBE_PREFIX = 'describe-';
+
 /**
  * Runs analyses in worker threads, one per model at a time, and keeps the
  * models' records and the report cache up to date.
@@ -139,6 +142,7 @@ export class AnalysisManager {
     );
     const outcome = await job.outcome;
     if (outcome.type === 'result' && outcome.message.type === 'modelFacts') {
+      this.clearDescribeFailure(modelPath);
       return outcome.message.facts;
     }
     let error: SerializedError | null = null;
@@ -148,7 +152,23 @@ export class AnalysisManager {
       error = outcome.message.error;
     }
     this.logger.warn(`${analysisTag(analysisId, modelPath)} reading the model failed: ${error?.message ?? 'cancelled'}`);
+    // A model that cannot be read gets its failure diagnostic now, as an
+    // analysis of it would, so the dataset dialog's error points at the file.
+    if (error !== null && (error.kind === 'input' || error.kind === 'usage')) {
+      const record = this.records.ensure(modelPath);
+      record.failure = { analysisId: `${DESCRIBE_PREFIX}${analysisId}`, modelPath, kind: error.kind, message: error.message, file: error.file, fix: error.fix };
+      this.events.recordChanged(modelPath);
+    }
     throw rebuildError(error);
+  }
+
+  /** Removes a failure that reading the model recorded, once the model reads again. */
+  private clearDescribeFailure(modelPath: string): void {
+    const record = this.records.get(modelPath);
+    if (record?.failure?.analysisId.startsWith(DESCRIBE_PREFIX)) {
+      record.failure = null;
+      this.events.recordChanged(modelPath);
+    }
   }
 
   /** Reads the cached reports of every model and marks those whose files changed as stale. */
