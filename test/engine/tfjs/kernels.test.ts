@@ -106,6 +106,8 @@ const MATMUL_CASES = [
 const DEPTHWISE_GEOMETRIES = [
   { name: 'stride 1 same', xShape: [2, 6, 5, 3], filterShape: [3, 3, 3, 2], strides: 1, pad: 'same', dilations: 1 },
   { name: 'stride 2 valid', xShape: [2, 7, 6, 2], filterShape: [3, 2, 2, 1], strides: 2, pad: 'valid', dilations: 1 },
+  { name: 'stride 1 same, multiplier 1', xShape: [3, 6, 7, 5], filterShape: [3, 3, 5, 1], strides: 1, pad: 'same', dilations: 1 },
+  { name: 'stride 2 same 5×5', xShape: [2, 9, 8, 4], filterShape: [5, 5, 4, 1], strides: 2, pad: 'same', dilations: 1 },
   { name: 'dilation 2', xShape: [1, 7, 7, 2], filterShape: [2, 2, 2, 3], strides: 1, pad: 'same', dilations: 2 },
 ];
 
