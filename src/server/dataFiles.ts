@@ -28,10 +28,18 @@ const NPY_HEADER_BYTES = 64 * 1024;
  */
 const MAX_WHOLE_READ_BYTES = 512 * 1024 * 1024;
 
-/** Lists the workspace's data files, without model files, sidecars and excluded folders. */
+/**
+ * Names of JSON files that tools own (npm, TypeScript, linters, editors). They
+ * sit beside data in many projects and are never datasets, so the dataset
+ * dialog leaves them out; `--data` still accepts any file.
+ */
+const TOOL_CONFIG_JSON =
+  /^(package|package-lock|npm-shrinkwrap|composer|bower|lerna|nx|turbo|angular|vercel|firebase|renovate|cspell|deno|biome|launch|tasks|settings|extensions|\.?eslintrc|\.?prettierrc|\.?babelrc)\.json$|^(tsconfig|jsconfig)(\..+)?\.json$/i;
+
+/** Lists the workspace's data files, without model files, sidecars, tool configuration and excluded folders. */
 export async function listDataFiles(roots: string[], isModel: (file: string) => boolean, excludedFolders: string[]): Promise<string[]> {
   const scan = await findFiles(roots, DATA_FILE_EXTENSIONS, excludedFolders);
-  return scan.files.filter((file) => !isModel(file) && !isSidecarPath(file));
+  return scan.files.filter((file) => !isModel(file) && !isSidecarPath(file) && !TOOL_CONFIG_JSON.test(path.basename(file)));
 }
 
 /**

@@ -48,6 +48,9 @@ export function createWorkspace(): WorkspaceFixture {
   fs.copyFileSync(realFile('data', 'mnist-1k', 'y.npy'), path.join(data, 'y.npy'));
   const csvData = path.join(data, 'table.csv');
   fs.writeFileSync(csvData, 'width,"height, cm",label\n1,2,0\n3,4,1\n');
+  // Tool configuration that a project keeps beside its data; the dataset dialog must not offer it.
+  fs.writeFileSync(path.join(root, 'package.json'), '{"name": "fixture", "version": "1.0.0"}\n');
+  fs.writeFileSync(path.join(data, 'tsconfig.build.json'), '{"compilerOptions": {"strict": true}}\n');
 
   const sidecar = { data: '../data/x.npy', labels: '../data/y.npy', loss: LOSS };
   const copyModel = (source: string, name: string, prettyPrint: boolean): { model: string; weights: string } => {

@@ -125,7 +125,7 @@ export class SpectrumPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(
       SpectrumPanel.viewType,
       `Spectrum: ${path.basename(modelPath)}`,
-      vscode.ViewColumn.Beside,
+      SpectrumPanel.columnForNewPanel(),
       {
         enableScripts: true,
         enableFindWidget: true,
@@ -142,6 +142,19 @@ export class SpectrumPanel implements vscode.Disposable {
     }
     SpectrumPanel.panels.set(key, spectrumPanel);
     return spectrumPanel;
+  }
+
+  /**
+   * The column of an open spectrum panel, so that the panels of several models
+   * share one editor group as tabs; beside the active editor when none is open.
+   */
+  private static columnForNewPanel(): vscode.ViewColumn {
+    for (const open of SpectrumPanel.panels.values()) {
+      if (open.panel.viewColumn !== undefined) {
+        return open.panel.viewColumn;
+      }
+    }
+    return vscode.ViewColumn.Beside;
   }
 
   /** Returns the open panel of a model, if there is one. */
