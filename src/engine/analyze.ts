@@ -14,6 +14,7 @@ import {
   densityProducts,
   NEGATIVE_TOLERANCE,
 } from './analysis/spectrumPhases';
+import { describeBlockChecks, verifyBlockProducts } from './analysis/verifyBlockProducts';
 import { decideProductMethod } from './analysis/verifyProducts';
 import { computeAccuracy } from './data';
 import { throwIfCancelled } from './errors';
@@ -140,6 +141,14 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
   tracker.publish({ hvp: hvp() });
   throwIfCancelled(hooks.signal);
 
+  // Per-layer products restricted to a layer's weights are used only for the layers where they match full products.
+  const blockNotes: string[] = [];
+  if (settings.perLayer && decision.method === 'exact') {
+    const { checks, samples } = await verifyBlockProducts(prepared, products);
+    blockNotes.push(describeBlockChecks(checks, samples));
+    throwIfCancelled(hooks.signal);
+  }
+
   const operator = hessianOperator(products);
   const basisPrecision = chooseBasisPrecision(products.size, settings);
 
@@ -210,6 +219,6 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
   if (prepared.lossNote !== null) {
     warnings.push({ code: 'loss-overruled', message: prepared.lossNote });
   }
-  const notes = [...backend.fallbacks, ...prepared.settingNotes, ...context.runNotes, ...loaded.notes, ...fitted.notes];
+  const notes = [...backend.fallbacks, ...prepared.settingNotes, ...context.runNotes, ...loaded.notes, ...fitted.notes, ...blockNotes];
   return { ...report, warnings, notes };
 }

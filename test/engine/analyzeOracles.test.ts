@@ -237,6 +237,11 @@ describe('analyzeModel against a dense Hessian', function () {
       { offset: 40, size: 27 },
     ];
     assert.equal(report.layers.length, 2);
+    // The layers' products ran restricted to each layer's weights, so this compares that path with the dense truth.
+    assert.ok(
+      report.notes.some((note) => note.startsWith("Per-layer products ran as double backprop restricted to each layer's weights")),
+      report.notes.join(' | '),
+    );
     report.layers.forEach((layer, index) => {
       const { offset, size } = blocks[index];
       const rows = Array.from({ length: size }, (_, i) =>

@@ -15,7 +15,7 @@ import { blockOperator } from './operators';
  */
 
 export interface LayerCurvatureOptions extends RunOptions {
-  /** Lanczos steps per layer (fewer for a smaller block); each costs one full Hessian-vector product. */
+  /** Lanczos steps per layer (fewer for a smaller block); each costs one product with the block (see blockOperator). */
   steps: number;
   /** Relative tolerance that marks the block's extreme eigenvalues as converged. */
   tolerance: number;
@@ -41,7 +41,7 @@ export async function computeLayerCurvature(
 
   for (const [index, block] of blocks.entries()) {
     const steps = Math.min(options.steps, block.size);
-    const result = await lanczos(blockOperator(products, block), {
+    const result = await lanczos(blockOperator(products, block, index), {
       maxSteps: steps,
       topK: 1,
       bottomK: 1,

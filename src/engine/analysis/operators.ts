@@ -16,18 +16,14 @@ export function hessianOperator(products: HessianProducts): SymmetricOperator {
 }
 
 /**
- * Views the diagonal block H_bb of one layer as an operator: v is embedded in a zero vector of
- * length n, multiplied by H, and the layer's slice of the product is kept. Each
- * apply costs one full Hessian-vector product.
+ * Views the diagonal block H_bb of one layer as an operator. `blockIndex` is
+ * the block's position in the parameter layout. Each apply is one product,
+ * restricted to the block's weights where that was checked (see
+ * HessianProducts.applyBlock), else a full product of the embedded vector.
  */
-export function blockOperator(products: HessianProducts, block: ParameterBlock): SymmetricOperator {
+export function blockOperator(products: HessianProducts, block: ParameterBlock, blockIndex: number): SymmetricOperator {
   return {
     size: block.size,
-    apply: async (vector) => {
-      const embedded = new Float64Array(products.size);
-      embedded.set(vector, block.offset);
-      const product = await products.apply(embedded);
-      return product.slice(block.offset, block.offset + block.size);
-    },
+    apply: (vector) => products.applyBlock(blockIndex, block.offset, block.size, vector),
   };
 }

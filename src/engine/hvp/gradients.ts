@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { batchLoss, batchWeight, type Batch, type LossProblem } from './lossProblem';
-import { flattenTensors } from './parameters';
+import { flattenBlockTensors, flattenTensors, type ParameterBlock } from './parameters';
 
 /**
  * First- and second-order derivatives of the mean loss with respect to the
@@ -77,22 +77,37 @@ export function batchGradient(problem: LossProblem, batch: Batch): { loss: tf.Sc
  */
 export function batchExactHvp(problem: LossProblem, batch: Batch, direction: tf.Tensor[]): tf.Tensor1D {
   return withTapeCleanup(() =>
-    tf.tidy(() => {
-      const variables = problem.layout.variables;
+    tf.tidy(() => flattenTensors(problem.layout, doubleBackprop(problem, batch, problem.layout.variables, direction))),
+  );
+}
 
-      const directionalDerivative = (): tf.Scalar => {
-        const gradient = gradientsOf(() => batchLoss(problem, batch), variables);
-        let sum = tf.scalar(0);
-        gradient.forEach((part, i) => {
-          if (part !== null) {
-            sum = tf.add(sum, tf.sum(tf.mul(part, direction[i])));
-          }
-        });
-        return sum;
-      };
+/**
+ * Product of one layer's diagonal Hessian block with a vector of that block,
+ * H_bb v_b = ∇_b ⟨∇_b L, v_b⟩, scaled by the batch's weight. Both gradients
+ * are taken with respect to the block's variables only, so TensorFlow.js
+ * prunes every backward step that does not lead to them: the layers below the
+ * block and the weight gradients of the other layers. The result equals the
+ * block of the full product of the vector embedded with zeros elsewhere.
+ */
+export function batchExactBlockHvp(problem: LossProblem, batch: Batch, block: ParameterBlock, direction: tf.Tensor[]): tf.Tensor1D {
+  return withTapeCleanup(() => tf.tidy(() => flattenBlockTensors(block, doubleBackprop(problem, batch, block.variables, direction))));
+}
 
-      const hessianVector = gradientsOf(directionalDerivative, variables);
-      return tf.mul(flattenTensors(problem.layout, hessianVector), batchWeight(problem, batch)) as tf.Tensor1D;
-    }),
+/** ∇ ⟨∇ L, v⟩ with respect to `variables`, times the batch's weight; `direction` holds v per variable. */
+function doubleBackprop(problem: LossProblem, batch: Batch, variables: tf.Variable[], direction: tf.Tensor[]): tf.Tensor[] {
+  const directionalDerivative = (): tf.Scalar => {
+    const gradient = gradientsOf(() => batchLoss(problem, batch), variables);
+    let sum = tf.scalar(0);
+    gradient.forEach((part, i) => {
+      if (part !== null) {
+        sum = tf.add(sum, tf.sum(tf.mul(part, direction[i])));
+      }
+    });
+    return sum;
+  };
+
+  const weight = batchWeight(problem, batch);
+  return gradientsOf(directionalDerivative, variables).map((part, i) =>
+    part === null ? tf.zerosLike(variables[i]) : tf.mul(part, weight),
   );
 }

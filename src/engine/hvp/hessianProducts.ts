@@ -33,6 +33,30 @@ export class HessianProducts {
     return product;
   }
 
+  /**
+   * Indices of the parameter blocks (see layoutParameters) whose restricted
+   * double backprop was checked against the full product. Only these use it.
+   */
+  restrictedBlocks = new Set<number>();
+
+  /**
+   * H_bb v_b for the diagonal block `blockIndex` at `offset`, with `vector` of
+   * the block's `size`; counted as one product. Exact products of a checked
+   * block run restricted to the block's weights, which is cheaper; every other
+   * case takes the full product of the vector embedded with zeros.
+   */
+  async applyBlock(blockIndex: number, offset: number, size: number, vector: Float64Array): Promise<Float64Array> {
+    if (this.method === 'exact' && this.restrictedBlocks.has(blockIndex)) {
+      const product = await this.source.exactBlockHvp(blockIndex, vector);
+      this.count++;
+      return product;
+    }
+    const embedded = new Float64Array(this.size);
+    embedded.set(vector, offset);
+    const product = await this.apply(embedded);
+    return product.slice(offset, offset + size);
+  }
+
   /** H v by double backprop, without counting it. */
   exact(vector: Float64Array): Promise<Float64Array> {
     return this.source.exactHvp(vector);

@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 
 import { evaluateLoss, evaluateProblem } from './evaluate';
-import { batchExactHvp, batchGradient } from './gradients';
+import { batchExactBlockHvp, batchExactHvp, batchGradient } from './gradients';
 import { disposeProblem, type LossProblem } from './lossProblem';
-import { readParameters, splitIntoTensors, writeParameters } from './parameters';
+import { readParameters, splitBlockIntoTensors, splitIntoTensors, writeParameters } from './parameters';
 import type { ProductSource } from './productSource';
 
 /**
@@ -28,6 +28,23 @@ export class LocalProductSource implements ProductSource {
       const total = new Float64Array(this.size);
       for (const batch of this.problem.batches) {
         addInto(total, await readAndDispose(batchExactHvp(this.problem, batch, direction)));
+      }
+      return total;
+    } finally {
+      direction.forEach((tensor) => tensor.dispose());
+    }
+  }
+
+  async exactBlockHvp(blockIndex: number, vector: Float64Array): Promise<Float64Array> {
+    const block = this.problem.layout.blocks[blockIndex];
+    if (block === undefined) {
+      throw new RangeError(`Block ${blockIndex} does not exist; the model has ${this.problem.layout.blocks.length} layers with weights.`);
+    }
+    const direction = splitBlockIntoTensors(block, vector);
+    try {
+      const total = new Float64Array(block.size);
+      for (const batch of this.problem.batches) {
+        addInto(total, await readAndDispose(batchExactBlockHvp(this.problem, batch, block, direction)));
       }
       return total;
     } finally {

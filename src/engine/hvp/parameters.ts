@@ -90,10 +90,18 @@ export function writeParameters(layout: ParameterLayout, values: Float64Array): 
  * caller owns the tensors.
  */
 export function splitIntoTensors(layout: ParameterLayout, vector: Float64Array): tf.Tensor[] {
-  return layout.variables.map((variable, i) => {
-    const slice = vector.subarray(layout.offsets[i], layout.offsets[i] + variable.size);
-    return tf.tensor(Float32Array.from(slice), variable.shape, 'float32');
-  });
+  return splitOver(layout.variables, vector);
+}
+
+/**
+ * Splits a vector of one block's length into float32 tensors shaped like the
+ * block's variables. The caller owns the tensors.
+ */
+export function splitBlockIntoTensors(block: ParameterBlock, vector: Float64Array): tf.Tensor[] {
+  if (vector.length !== block.size) {
+    throw new RangeError(`Block vector has length ${vector.length}, expected ${block.size} for layer ${block.layerName}.`);
+  }
+  return splitOver(block.variables, vector);
 }
 
 /**
@@ -102,8 +110,27 @@ export function splitIntoTensors(layout: ParameterLayout, vector: Float64Array):
  * reaches that variable) becomes zeros.
  */
 export function flattenTensors(layout: ParameterLayout, tensors: Array<tf.Tensor | null | undefined>): tf.Tensor1D {
+  return flattenOver(layout.variables, tensors);
+}
+
+/** flattenTensors for the variables of one block, in block order. */
+export function flattenBlockTensors(block: ParameterBlock, tensors: Array<tf.Tensor | null | undefined>): tf.Tensor1D {
+  return flattenOver(block.variables, tensors);
+}
+
+/** Splits `vector` into tensors shaped like `variables`, which lie back to back in it. */
+function splitOver(variables: tf.Variable[], vector: Float64Array): tf.Tensor[] {
+  let offset = 0;
+  return variables.map((variable) => {
+    const slice = vector.subarray(offset, offset + variable.size);
+    offset += variable.size;
+    return tf.tensor(Float32Array.from(slice), variable.shape, 'float32');
+  });
+}
+
+function flattenOver(variables: tf.Variable[], tensors: Array<tf.Tensor | null | undefined>): tf.Tensor1D {
   return tf.tidy(() => {
-    const parts = layout.variables.map((variable, i) => {
+    const parts = variables.map((variable, i) => {
       const tensor = tensors[i];
       return tensor == null ? tf.zeros([variable.size]) : tf.reshape(tensor, [variable.size]);
     });

@@ -12,6 +12,12 @@ export interface ProductSource {
 
   /** H v by double backprop. */
   exactHvp(vector: Float64Array): Promise<Float64Array>;
+  /**
+   * H_bb v_b by double backprop restricted to block `blockIndex` of the
+   * parameter layout (layers with weights, in layer order); `vector` and the
+   * result have the block's length.
+   */
+  exactBlockHvp(blockIndex: number, vector: Float64Array): Promise<Float64Array>;
   /** Mean loss and its gradient. */
   gradient(): Promise<{ loss: number; gradient: Float64Array }>;
   /** Mean loss and the model's predictions, row-major in sample order. */

@@ -44,6 +44,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResult> {
   switch (request.kind) {
     case 'exactHvp':
       return { vector: await source.exactHvp(request.vector) };
+    case 'exactBlockHvp':
+      return { vector: await source.exactBlockHvp(request.blockIndex, request.vector) };
     case 'gradient': {
       const { loss, gradient } = await source.gradient();
       return { loss, vector: gradient };

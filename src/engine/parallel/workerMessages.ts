@@ -25,6 +25,7 @@ export interface WorkerSetup {
 export type WorkerRequest =
   | { id: number; kind: 'setup'; setup: WorkerSetup }
   | { id: number; kind: 'exactHvp'; vector: Float64Array }
+  | { id: number; kind: 'exactBlockHvp'; blockIndex: number; vector: Float64Array }
   | { id: number; kind: 'gradient' }
   | { id: number; kind: 'evaluate' }
   | { id: number; kind: 'loss' }

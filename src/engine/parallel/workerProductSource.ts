@@ -149,6 +149,14 @@ export class WorkerProductSource implements ProductSource {
     return this.weightedVectorSum(results);
   }
 
+  async exactBlockHvp(blockIndex: number, vector: Float64Array): Promise<Float64Array> {
+    const results = await this.broadcast((worker) => {
+      const copy = vector.slice();
+      return worker.request({ kind: 'exactBlockHvp', blockIndex, vector: copy }, [copy.buffer as ArrayBuffer]);
+    });
+    return this.weightedVectorSum(results, vector.length);
+  }
+
   async gradient(): Promise<{ loss: number; gradient: Float64Array }> {
     const results = await this.broadcast((worker) => worker.request({ kind: 'gradient' }));
     return { loss: this.weightedLossSum(results), gradient: this.weightedVectorSum(results) };
@@ -189,8 +197,9 @@ export class WorkerProductSource implements ProductSource {
     return Promise.all(this.workers.map(send));
   }
 
-  private weightedVectorSum(results: WorkerResult[]): Float64Array {
-    const total = new Float64Array(this.size);
+  /** Σ over workers of (share of the samples) · vector; `length` is n unless the vectors are one block's. */
+  private weightedVectorSum(results: WorkerResult[], length = this.size): Float64Array {
+    const total = new Float64Array(length);
     results.forEach((result, index) => {
       const weight = this.workers[index].samples / this.samples;
       const vector = result.vector as Float64Array;

@@ -22,6 +22,7 @@ function scaledExactProducts(source: ProductSource, factor: number): ProductSour
     size: source.size,
     samples: source.samples,
     exactHvp: async (vector) => (await source.exactHvp(vector)).map((value) => value * factor),
+    exactBlockHvp: async (blockIndex, vector) => (await source.exactBlockHvp(blockIndex, vector)).map((value) => value * factor),
     gradient: () => source.gradient(),
     evaluate: () => source.evaluate(),
     loss: () => source.loss(),

@@ -78,6 +78,16 @@ describe('WorkerProductSource', function () {
     assert.ok(error < 1e-6, `relative difference ${error}`);
   });
 
+  it('block products match one thread', async () => {
+    for (const [index, block] of local.problem.layout.blocks.entries()) {
+      const vector = normalVector(createRandom(2, block.layerName), block.size);
+      const pooled = await pool.exactBlockHvp(index, vector);
+      assert.equal(pooled.length, block.size);
+      const error = relativeDifference(pooled, await local.exactBlockHvp(index, vector));
+      assert.ok(error < 1e-6, `${block.layerName}: relative difference ${error}`);
+    }
+  });
+
   it('gradient and loss match one thread', async () => {
     const fromPool = await pool.gradient();
     const fromLocal = await local.gradient();

@@ -64,9 +64,17 @@ for (const backend of TEST_BACKENDS) {
         const source = new LocalProductSource(problem);
         const probe = normalVector(createRandom(5), source.size);
         try {
+          const blocks = problem.layout.blocks;
+          const blockProbes = blocks.map((block) => normalVector(createRandom(6, block.layerName), block.size));
           await source.exactHvp(probe);
+          for (const [index, blockProbe] of blockProbes.entries()) {
+            await source.exactBlockHvp(index, blockProbe);
+          }
           const dataBefore = tf.backend().numDataIds();
           await source.exactHvp(probe);
+          for (const [index, blockProbe] of blockProbes.entries()) {
+            await source.exactBlockHvp(index, blockProbe);
+          }
           await source.gradient();
           await source.loss();
           assert.equal(tf.backend().numDataIds(), dataBefore, `${layerCase.name}: backend data leaked`);
