@@ -47,7 +47,7 @@ export function renderSummary(report: Report): string {
       ['λmax', formatNumber(eigenvalues.top[0])],
       ['λmin', formatNumber(eigenvalues.bottom[0])],
       ['Top', eigenvalues.top.map(formatNumber).join(', ')],
-      ['Bottom', eigenvalues.bottom.map(formatNumber).join(', ')],
+      ['Bottom', bottomText(eigenvalues)],
       [
         'Trace',
         `${formatNumber(report.trace.estimate)} ± ${formatNumber(report.trace.standardError)} (${report.trace.method}, ${report.trace.probes} products)`,
@@ -81,4 +81,15 @@ export function renderSummary(report: Report): string {
   }
 
   return `${sections.join('\n\n')}\n`;
+}
+
+/** The bottom eigenvalues, or why power iteration found none. */
+function bottomText(eigenvalues: Report['eigenvalues']): string {
+  if (eigenvalues.bottom.length > 0) {
+    return eigenvalues.bottom.map(formatNumber).join(', ');
+  }
+  if (eigenvalues.method === 'power') {
+    return '— (power iteration meets only the negative eigenvalues larger in magnitude than the top k; --method-eigen lanczos finds λmin)';
+  }
+  return '—';
 }

@@ -104,4 +104,24 @@ describe('analyzeModel on real models', function () {
     assert.ok(Number.isFinite(report.trace.estimate));
     assert.equal(report.layers.length, 3);
   });
+
+  it('abalone power iteration matches Lanczos', async () => {
+    // One large eigenvalue above a bulk near 0: the case where a shifted
+    // power iteration once reported bulk values as the top 2 to 5.
+    const request = {
+      modelPath: realFile('models', 'tfjs-examples-abalone', 'model.json'),
+      data: { path: realFile('data', 'abalone', 'abalone.csv'), labelColumn: 'rings', categories: { sex: ['F', 'M', 'I'] } },
+      loss: 'mean_squared_error' as const,
+    };
+    const settings = { ...QUICK, samples: 500, batchSize: 500, lanczosSteps: 60, perLayer: false, slicePoints: 0, densityRuns: 1 };
+    const lanczos = await analyzeModel({ ...request, settings });
+    const power = await analyzeModel({ ...request, settings: { ...settings, eigenMethod: 'power' } });
+
+    assert.equal(power.eigenvalues.method, 'power');
+    assert.equal(power.eigenvalues.converged, true);
+    const scale = lanczos.eigenvalues.top[0];
+    lanczos.eigenvalues.top.forEach((value, index) => {
+      assert.ok(Math.abs(power.eigenvalues.top[index] - value) < 1e-3 * scale, `top ${index}: power ${power.eigenvalues.top[index]}, Lanczos ${value}`);
+    });
+  });
 });

@@ -41,9 +41,9 @@ export interface ExtremeEigenvalues {
 /**
  * Computes the top-k and bottom-k eigenvalues by Lanczos, with
  * max(lanczosSteps, densitySteps) steps so the run can serve as the first
- * density run. Power iteration, the PyHessian baseline, gives the top-k,
- * shifted so that it ranks eigenvalues by value; its bottom list then
- * contains λmin only when λmin dominates.
+ * density run. Power iteration, the PyHessian baseline, gives the top-k by
+ * value; its bottom list holds the negative eigenvalues of larger magnitude
+ * than the k-th, which it meets on the way, and is empty when there are none.
  */
 export async function computeExtremeEigenvalues(
   operator: SymmetricOperator,

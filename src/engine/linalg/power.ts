@@ -72,6 +72,20 @@ export async function powerIteration(
 ): Promise<PowerIterationResult> {
   const size = validateOperatorSize(operator);
   const topK = Math.min(requireInteger('topK', options.topK ?? 1, 1), size);
+  return runDeflated(operator, size, options, topK, () => false);
+}
+
+/**
+ * Finds eigenpairs one after another by deflated power iteration until
+ * `maxPairs` are found or `enough` returns true for the pairs so far.
+ */
+async function runDeflated(
+  operator: SymmetricOperator,
+  size: number,
+  options: PowerIterationOptions,
+  maxPairs: number,
+  enough: (pairs: readonly PowerEigenpair[]) => boolean,
+): Promise<PowerIterationResult> {
   const settings: IterationSettings = {
     maxIterations: requireInteger('maxIterations', options.maxIterations ?? 100, 1),
     tolerance: requirePositive('tolerance', options.tolerance ?? 1e-3),
@@ -80,7 +94,7 @@ export async function powerIteration(
     roundingLevel: Math.sqrt(size) * Number.EPSILON,
   };
   const random = createRandom(options.seed ?? 0, 'power-iteration');
-  const plannedApplications = topK * settings.maxIterations;
+  const plannedApplications = maxPairs * settings.maxIterations;
 
   const pairs: PowerEigenpair[] = [];
   let operatorApplications = 0;
@@ -91,7 +105,7 @@ export async function powerIteration(
     return product;
   };
 
-  for (let index = 0; index < topK; index++) {
+  while (pairs.length < maxPairs && !enough(pairs)) {
     pairs.push(await iterateToPair(apply, size, random, pairs, settings));
   }
 
@@ -161,29 +175,34 @@ function deflatedUnitVector(vector: Float64Array, foundVectors: readonly Float64
   return scaled(1 / norm(candidate), candidate);
 }
 
-/** Largest eigenvalues by value from power iteration on a shifted operator. */
+/** Largest eigenvalues by value from power iteration with deflation. */
 export interface LargestByPowerResult {
-  /** The k largest eigenpairs of A by value, descending; their residuals are those of A. */
+  /** Up to k largest eigenpairs of A by value, descending: the non-negative pairs found. */
   largest: PowerEigenpair[];
-  /** The eigenpair of largest magnitude, found first; negative when A has a dominant negative eigenvalue. */
-  dominant: PowerEigenpair;
-  /** σ = |λ_dominant|: the shift that made A + σI positive semidefinite. */
-  shift: number;
+  /**
+   * The negative pairs found, ascending: the eigenvalues below 0 whose
+   * magnitude exceeds that of the k-th largest, so the first is λmin.
+   */
+  negative: PowerEigenpair[];
   operatorApplications: number;
+  /** True when every pair converged and k non-negative pairs were found, or A has fewer eigenvalues. */
   converged: boolean;
 }
 
 /**
  * Finds the topK largest eigenvalues of A by value with power iteration.
- * Plain power iteration (as PyHessian runs it) ranks eigenvalues by
- * magnitude, so on an indefinite A it returns a large negative eigenvalue as
- * if it were a top one. Here a first run finds the dominant eigenvalue λ_d;
- * then A + |λ_d|·I has its spectrum in [0, 2|λ_d|], where magnitude order is
- * value order, and a second run with deflation finds its top pairs, shifted
- * back by |λ_d|. The shift slows convergence, because the ratios of
- * consecutive eigenvalues move towards 1; the cost is counted in
- * operatorApplications. Tests check it on indefinite diagonal and dense
- * matrices.
+ * Power iteration (as PyHessian runs it) finds eigenpairs in order of
+ * magnitude, so on an indefinite A a large negative eigenvalue comes before a
+ * smaller positive one. Here the deflated run continues past such negative
+ * pairs until it has topK non-negative ones, or until it has found
+ * 2·topK pairs in all. The non-negative pairs are then the largest by value,
+ * and the negative ones are the most negative eigenvalues, in order.
+ *
+ * Shifting A by its dominant eigenvalue would also order the spectrum by value,
+ * but it moves the ratios of consecutive eigenvalues towards 1. On a Hessian
+ * with one large eigenvalue and a bulk near 0, the Rayleigh quotient then
+ * changes so slowly that the relative-change test passes far from an
+ * eigenvector.
  *
  * @throws CancelledError when `signal` is aborted.
  */
@@ -191,25 +210,24 @@ export async function largestEigenvaluesByPower(
   operator: SymmetricOperator,
   options: PowerIterationOptions = {},
 ): Promise<LargestByPowerResult> {
-  const dominantRun = await powerIteration(operator, { ...options, topK: 1 });
-  const dominant = dominantRun.pairs[0];
-  const shift = Math.abs(dominant.value);
+  const size = validateOperatorSize(operator);
+  const topK = Math.min(requireInteger('topK', options.topK ?? 1, 1), size);
+  const zeroTolerance = options.residualTolerance ?? options.tolerance ?? 1e-3;
 
-  const shifted: SymmetricOperator = {
-    size: operator.size,
-    apply: async (vector) => axpy(shift, vector, await operator.apply(vector)),
-  };
-  const shiftedRun = await powerIteration(shifted, {
-    ...options,
-    onStep: (done, total) => options.onStep?.(dominantRun.operatorApplications + done, dominantRun.operatorApplications + total),
-  });
-  const largest = shiftedRun.pairs.map((pair) => ({ ...pair, value: pair.value - shift }));
+  // An eigenvalue within the tolerance of 0, relative to the dominant one, counts as non-negative.
+  const isNonNegative = (pair: PowerEigenpair, pairs: readonly PowerEigenpair[]): boolean =>
+    pair.value > -zeroTolerance * Math.abs(pairs[0].value);
+  const run = await runDeflated(operator, size, options, Math.min(2 * topK, size), (pairs) =>
+    pairs.filter((pair) => isNonNegative(pair, pairs)).length >= topK,
+  );
 
+  const largest = run.pairs.filter((pair) => isNonNegative(pair, run.pairs)).sort((a, b) => b.value - a.value);
+  const negative = run.pairs.filter((pair) => !isNonNegative(pair, run.pairs)).sort((a, b) => a.value - b.value);
+  const complete = largest.length >= topK || run.pairs.length >= size;
   return {
-    largest,
-    dominant,
-    shift,
-    operatorApplications: dominantRun.operatorApplications + shiftedRun.operatorApplications,
-    converged: dominantRun.converged && shiftedRun.converged,
+    largest: largest.slice(0, topK),
+    negative,
+    operatorApplications: run.operatorApplications,
+    converged: run.converged && complete,
   };
 }

@@ -45,18 +45,17 @@ export function powerEigenvalueSummary(result: PowerIterationResult): Eigenvalue
 }
 
 /**
- * Converts a shifted power-iteration result to the report's eigenvalue
- * summary: `top` holds the k largest eigenvalues, and `bottom` holds the
- * dominant eigenvalue when it is negative (then it is λmin), else nothing.
+ * Converts a power-iteration result to the report's eigenvalue summary: `top`
+ * holds the k largest eigenvalues, and `bottom` the negative eigenvalues that
+ * the run met on the way, most negative first (the first is then λmin).
  */
 export function largestByPowerSummary(result: LargestByPowerResult): EigenvalueSummary {
-  const bottom = result.dominant.value < 0 ? [result.dominant] : [];
   return {
     method: 'power',
     top: result.largest.map((pair) => pair.value),
-    bottom: bottom.map((pair) => pair.value),
+    bottom: result.negative.map((pair) => pair.value),
     topResiduals: result.largest.map((pair) => pair.residual),
-    bottomResiduals: bottom.map((pair) => pair.residual),
+    bottomResiduals: result.negative.map((pair) => pair.residual),
     iterations: result.operatorApplications,
     converged: result.converged,
     breakdown: false,
