@@ -90,7 +90,14 @@ export class FakeWebviewPanel {
     readonly viewType: string,
     readonly title: string,
     readonly options: { localResourceRoots?: FakeUri[]; enableScripts?: boolean },
+    /** The column the panel was created with: a number, or ViewColumn.Beside (−2). */
+    readonly requestedColumn: number,
   ) {}
+
+  /** The column it shows in: Beside opens next to an editor in column 1, as in a fresh window. */
+  get viewColumn(): number {
+    return this.requestedColumn === -2 ? 2 : this.requestedColumn;
+  }
 
   reveal(): void {
     this.revealCount++;
@@ -150,8 +157,8 @@ const fakeVscode = {
   Position: FakePosition,
   ViewColumn: { Active: -1, Beside: -2, One: 1 },
   window: {
-    createWebviewPanel(viewType: string, title: string, _column: unknown, options: FakeWebviewPanel['options']) {
-      const panel = new FakeWebviewPanel(viewType, title, options);
+    createWebviewPanel(viewType: string, title: string, column: number, options: FakeWebviewPanel['options']) {
+      const panel = new FakeWebviewPanel(viewType, title, options, column);
       fakeState.panels.push(panel);
       return panel;
     },

@@ -74,6 +74,14 @@ describe('SpectrumPanel with a stand-in vscode module', function () {
     assert.equal(panelModule.SpectrumPanel.find(MODEL_PATH), first);
   });
 
+  it('opens later panels in the first one\'s column', function () {
+    show();
+    show('/workspace/models/other/model.json');
+
+    assert.equal(fakePanel(0).requestedColumn, -2, 'the first panel opens beside the editor');
+    assert.equal(fakePanel(1).requestedColumn, fakePanel(0).viewColumn, 'the second panel joins it as a tab');
+  });
+
   it('limits the webview to media and dist', function () {
     show();
     const panel = fakePanel();
