@@ -1,13 +1,15 @@
+import * as path from 'node:path';
+
 import { Command, CommanderError, Option } from 'commander';
 
 import { analyzeModel, ENGINE_VERSION } from '../engine/analyze';
-import { exitCodeFor, InputError } from '../engine/errors';
+import { exitCodeFor, InputError, UsageError } from '../engine/errors';
 import { sidecarPathFor } from '../engine/data/sidecar';
 import { DEFAULT_SETTINGS, type Report } from '../engine/report';
 import { renderHtmlReport } from './htmlReport';
 import { checkReportPath, writeReportFile } from './outputFiles';
 import { saveOptionsInSidecar } from './saveConfig';
-import { integerAtLeast, oneOf, parseLoss, toAnalysisRequest, type AnalyzeOptions } from './options';
+import { integerAtLeast, oneOf, parseCategories, parseLoss, toAnalysisRequest, type AnalyzeOptions } from './options';
 import { ProgressBars } from './progressBars';
 import { renderSummary } from './summaryTable';
 
@@ -82,6 +84,11 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--label-column <name>', 'CSV or JSON column that holds the label')
     .option('--x-key <name>', '.npz array that holds the inputs (default x)')
     .option('--y-key <name>', '.npz array that holds the labels (default y)')
+    .option(
+      '--categories <column=names>',
+      'categories of a text column in index order, for instance sex=F,M,I (repeatable); default: order of first appearance',
+      parseCategories,
+    )
     .option('--loss <name>', 'loss when the model records none: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error, mean_absolute_error', parseLoss)
     .option('--output <index>', 'output to analyse for a model with several outputs (default: the last)', integerAtLeast(0))
     .option('--samples <count>', `samples drawn from the data (default ${defaults.samples})`, integerAtLeast(1))
@@ -143,6 +150,9 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
   if (options.html !== undefined) {
     checkReportPath(options.html, 'html', inputs);
   }
+  if (options.json !== undefined && options.html !== undefined && path.resolve(options.json) === path.resolve(options.html)) {
+    throw new UsageError(`--json and --html name the same file ${options.json}, so one report would replace the other.`, 'Give the two reports different paths');
+  }
   const progress = new ProgressBars(streams.stderr, options.quiet === true);
   const abort = new AbortController();
   const interrupt = (): void => abort.abort();
@@ -166,7 +176,7 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
     writeReportFile(options.html, renderHtmlReport(report));
   }
   if (options.saveConfig) {
-    const sidecar = await saveOptionsInSidecar(modelPath, options);
+    const sidecar = await saveOptionsInSidecar(modelPath, options, report.data.categories ?? {});
     if (!options.quiet) {
       streams.stderr.write(`Saved the options in ${sidecar}.\n`);
     }

@@ -1,5 +1,6 @@
 import packageJson from '../../package.json';
 import type { AnalysisHooks, AnalysisRequest } from './api';
+import { assertFiniteLoss } from './analysis/finiteLoss';
 import { computeLayerCurvature } from './analysis/layerCurvature';
 import { computeLossSlice } from './analysis/lossSlice';
 import { hessianOperator } from './analysis/operators';
@@ -97,6 +98,7 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
 
   tracker.report(2, 3, 'loss and accuracy');
   const evaluation = await source.evaluate();
+  assertFiniteLoss(evaluation.loss, request.modelPath, prepared.dataSpec.path, layout, await products.parameters());
   const accuracy = computeAccuracy(evaluation.predictions, fitted.targets, source.samples, prepared.loss);
   tracker.publish({
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -117,6 +119,7 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
       totalSamples: fitted.totalSamples,
       reshapedFrom: fitted.reshapedFrom,
       reshapedTo: fitted.reshapedTo,
+      categories: prepared.categories,
     },
     loss: prepared.loss,
     lossValue: evaluation.loss,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import { runCli } from '../../src/cli/main';
+import { ABALONE_DATA, copyAbalone } from '../breaker/cliHelpers';
 import { makeTemporaryFolder, writeNpy } from '../engine/analysisFixtures';
 import { REPO_ROOT, realFile } from '../realFiles';
 
@@ -102,6 +103,18 @@ describe('CLI bad input', function () {
     assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist', /NaN|not finite|non-finite/i);
   });
 
+  it('weights that overflow the loss', async () => {
+    const model = copyAbalone(folder);
+    const shard = path.join(folder, 'weights.bin');
+    const bytes = fs.readFileSync(shard);
+    // The output bias is the last float: the squared error of a 3e38 prediction overflows float32.
+    bytes.writeFloatLE(3e38, bytes.length - 4);
+    fs.writeFileSync(shard, bytes);
+
+    const result = await run(['analyze', model, ...ABALONE_DATA, '--backend', 'cpu', '--samples', '16', '--no-layers']);
+    assertInputError(result, 'model.json', /the loss on .*abalone\.csv is (Infinity|NaN).*largest weight is 3\.00e\+38 in layer dense_Dense3.*scaled/);
+  });
+
   it('data shape that does not fit the model', async () => {
     const inputs = path.join(folder, 'x.npy');
     const labels = path.join(folder, 'y.npy');
@@ -158,6 +171,13 @@ describe('CLI bad input', function () {
     assert.equal(result.exitCode, 2, result.stderr);
     assert.match(result.stderr, /output/i);
     assert.match(result.stderr, /dense_Dense3/);
+  });
+
+  it('same path for both reports', async () => {
+    const report = path.join(folder, 'report.json');
+    const result = await run(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', report]);
+    assertInputError(result, 'report.json', /different paths/);
+    assert.equal(fs.existsSync(report), false);
   });
 
   it('negative sample count', async () => {

@@ -3,6 +3,15 @@ import type { Report, ReportWarning } from '../report';
 /** Accuracy within this margin of chance counts as chance level. */
 export const CHANCE_ACCURACY_MARGIN = 0.05;
 
+/**
+ * Largest |eigenvalue| at which the Hessian counts as zero. A saturated
+ * softmax or sigmoid gives products of exactly 0 or of float32 underflow
+ * size (about 1e-38), far below any curvature a trained model shows.
+ * NOTE: a model trained on inputs of tiny scale could have a real Hessian
+ * this small, and would then get this warning wrongly.
+ */
+export const ZERO_CURVATURE_LEVEL = 1e-12;
+
 /** Facts about the run that the report alone does not show. */
 export interface RunFacts {
   /** Requested HVP method. */
@@ -52,11 +61,25 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
     });
   }
 
-  if (report.eigenvalues.breakdown) {
+  const extremes = [...report.eigenvalues.top, ...report.eigenvalues.bottom];
+  const zeroCurvature = extremes.length > 0 && extremes.every((value) => Math.abs(value) <= ZERO_CURVATURE_LEVEL);
+  if (zeroCurvature) {
+    warnings.push({
+      code: 'zero-curvature',
+      message:
+        'The Hessian is zero on these samples: the loss does not change to second order in any direction of the weights. ' +
+        'This happens when the outputs are saturated (a softmax or sigmoid at exactly 0 or 1), most often because the inputs ' +
+        'are not scaled as in training (for instance pixels in 0–255 for a model trained on 0–1).',
+    });
+  }
+
+  // A zero Hessian stops Lanczos after one step, which the zero-curvature warning already explains.
+  if (report.eigenvalues.breakdown && !zeroCurvature) {
+    const steps = report.eigenvalues.iterations;
     warnings.push({
       code: 'lanczos-breakdown',
       message:
-        `Lanczos stopped after ${report.eigenvalues.iterations} steps on an invariant subspace: the Hessian has at most that many ` +
+        `Lanczos stopped after ${steps} ${steps === 1 ? 'step' : 'steps'} on an invariant subspace: the Hessian has at most that many ` +
         'distinct eigenvalues visible from the starting vector, and the values found are exact up to rounding.',
     });
   }

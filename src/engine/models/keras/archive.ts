@@ -22,6 +22,13 @@ const NPZ_WEIGHTS_ENTRY = 'model.weights.npz';
  */
 const MAX_JSON_ENTRY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Size field of a zip entry whose real size is in a zip64 record. fflate reads
+ * that record where the archive has one, so the marker itself reaches the
+ * loader only from a damaged or crafted archive.
+ */
+const ZIP64_SIZE_MARKER = 0xffffffff;
+
 /** Compressed bytes handed to the inflater at a time. Deflate expands one push to at most about 1,032 times this. */
 const PUSH_BYTES = 64 * 1024;
 
@@ -145,6 +152,13 @@ function assertDeclaredSizes(file: string, entries: EntryInfo[], maxExpandedByte
       throw new InputError(
         file,
         `The archive entry ${entry.name} uses compression method ${entry.compression}; Keras writes stored or deflate entries only`,
+        ARCHIVE_FIX,
+      );
+    }
+    if (entry.declaredBytes === ZIP64_SIZE_MARKER) {
+      throw new InputError(
+        file,
+        `The archive entry ${entry.name} gives its size as 0xFFFFFFFF, the zip64 marker, without the zip64 record that holds the real size`,
         ARCHIVE_FIX,
       );
     }

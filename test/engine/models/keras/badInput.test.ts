@@ -306,6 +306,12 @@ describe('loadKerasModel on bad input', () => {
       assert.equal(error.message.split('Save the model again').length - 1, 1, `the fix is given once: ${error.message}`);
     });
 
+    it('zip64 size marker without its record', async () => {
+      const zip = fflate.zipSync({ 'config.json': mlpEntries['config.json'], 'model.weights.h5': new Uint8Array(64) });
+      const file = await writeTempFile(folder, 'marker.keras', patchDeclaredSize(zip, 'model.weights.h5', 0xffffffff));
+      await expectInputError(() => loadKerasModel(file), file, /^The archive entry model\.weights\.h5 gives its size as 0xFFFFFFFF, the zip64 marker/);
+    });
+
     it('weights entry that is not HDF5 stops early', async () => {
       // 29 × 64 MiB = 1.8 GiB of zeros in about 1.9 MB, declared honestly, under the 2 GiB − 1 byte limit.
       const weights = deflatedZeros(29);
