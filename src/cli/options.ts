@@ -11,6 +11,7 @@ export interface AnalyzeOptions {
   labelColumn?: string;
   xKey?: string;
   yKey?: string;
+  categories?: Record<string, string[]>;
   loss?: LossName;
   output?: number;
   samples?: number;
@@ -54,6 +55,28 @@ export function parseLoss(text: string): LossName {
     throw new InvalidArgumentError(`Unknown loss "${text}". Use one of: ${LOSS_NAMES.join(', ')}.`);
   }
   return loss;
+}
+
+/**
+ * Parses one `--categories column=a,b,c` and adds it to the columns parsed so
+ * far, so the option can be repeated.
+ */
+export function parseCategories(text: string, previous: Record<string, string[]> | undefined): Record<string, string[]> {
+  const separator = text.indexOf('=');
+  const column = text.slice(0, Math.max(separator, 0)).trim();
+  const names = text
+    .slice(separator + 1)
+    .split(',')
+    .map((name) => name.trim());
+  if (separator <= 0 || column === '' || names.some((name) => name === '')) {
+    throw new InvalidArgumentError(`Expected column=name,name,... such as sex=F,M,I, got "${text}".`);
+  }
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) {
+    throw new InvalidArgumentError(`The category "${repeated}" appears twice in "${text}"; list each category once.`);
+  }
+  // Object.fromEntries keeps a column named "__proto__" as an own property.
+  return Object.fromEntries([...Object.entries(previous ?? {}), [column, names]]);
 }
 
 /** Parses one of a fixed set of words. */
@@ -101,6 +124,9 @@ export function toAnalysisRequest(modelPath: string, options: AnalyzeOptions): A
       xKey: options.xKey,
       yKey: options.yKey,
     };
+  }
+  if (options.categories !== undefined) {
+    request.categories = options.categories;
   }
   if (options.loss !== undefined) {
     request.loss = options.loss;

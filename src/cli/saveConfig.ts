@@ -4,15 +4,17 @@ import type { AnalyzeOptions } from './options';
 /**
  * Saves the options given on the command line into the model's sidecar for
  * the next run, on top of what the sidecar already holds: fields the command
- * line does not give (categories, a loss) are kept. A new --data replaces the
- * fields that belong to the old data file. Returns the sidecar's path.
+ * line does not give (a loss) are kept. A new --data replaces the fields that
+ * belong to the old data file. `usedCategories` are the categories of the
+ * text columns as the run numbered them; they are saved too. Returns the
+ * sidecar's path.
  */
-export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions): Promise<string> {
+export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions, usedCategories: Record<string, string[]>): Promise<string> {
   const existing: Sidecar = (await readSidecar(modelPath)) ?? {};
   const merged: Sidecar = { ...existing };
 
   if (options.data !== undefined) {
-    for (const field of ['labels', 'labelColumn', 'xKey', 'yKey'] as const) {
+    for (const field of ['labels', 'labelColumn', 'xKey', 'yKey', 'categories'] as const) {
       delete merged[field];
     }
   }
@@ -31,6 +33,10 @@ export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOp
     if (value !== undefined) {
       (merged as Record<string, unknown>)[field] = value;
     }
+  }
+  // The categories the run used, given or found, so that the next run numbers text columns the same way.
+  if (Object.keys(usedCategories).length > 0) {
+    merged.categories = usedCategories;
   }
   return writeSidecar(modelPath, merged);
 }

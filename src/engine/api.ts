@@ -10,6 +10,11 @@ export interface AnalysisRequest {
   modelPath: string;
   /** Data to take the Hessian over; when absent, the sidecar `<model>.hessian.json` must name it. */
   data?: DataSpec;
+  /**
+   * Categories of text columns in index order, per column; they override those
+   * of `data` and of the sidecar, column by column.
+   */
+  categories?: Record<string, string[]>;
   /** Loss when the model file records none; overrides the sidecar's. */
   loss?: LossName;
   /** Output to analyse for a model with several outputs (default: the last). */

@@ -81,6 +81,11 @@ export interface DataSummary {
   /** Set when the inputs were reshaped by dropping or adding size-1 dimensions. */
   reshapedFrom: number[] | null;
   reshapedTo: number[] | null;
+  /**
+   * Text columns mapped to indices: column name → categories in index order.
+   * Empty for numeric data; absent in reports of engine versions before it.
+   */
+  categories?: Record<string, string[]>;
 }
 
 export interface HvpSummary {

@@ -21,7 +21,7 @@ export function makeReport(values: ReportValues = {}): Report {
     engineVersion: '0.1.0',
     createdAt: values.createdAt ?? '2025-01-01T00:00:00.000Z',
     model: { path: '/models/model.json', format: 'tfjs-layers', numParameters: 100, outputIndex: 0, outputName: 'out', numOutputs: 1, inputShape: [4] },
-    data: { path: '/data/x.npy', labelsPath: '/data/y.npy', samples: 64, totalSamples: 1000, reshapedFrom: null, reshapedTo: null },
+    data: { path: '/data/x.npy', labelsPath: '/data/y.npy', samples: 64, totalSamples: 1000, reshapedFrom: null, reshapedTo: null, categories: {} },
     loss: 'sparse_categorical_crossentropy',
     lossValue: 0.3,
     accuracy: values.accuracy === undefined ? 0.9 : values.accuracy,

@@ -25,6 +25,8 @@ export interface PreparedAnalysis {
   settings: AnalysisSettings;
   dataSpec: DataSpec;
   fitted: FittedDataset;
+  /** Categories of the text columns in index order, given or in order of first appearance. */
+  categories: Record<string, string[]>;
 }
 
 /**
@@ -54,6 +56,10 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
       samples: settings.samples,
       seed: settings.seed,
     });
+    const guessed = guessedCategoriesNote(dataset.categories, dataSpec);
+    if (guessed !== null) {
+      fitted.notes.push(guessed);
+    }
     return {
       loaded,
       model: selected.model,
@@ -65,6 +71,7 @@ export async function prepareAnalysis(request: AnalysisRequest): Promise<Prepare
       settings,
       dataSpec,
       fitted,
+      categories: dataset.categories,
     };
   } catch (error) {
     loaded.model.dispose();
@@ -105,7 +112,33 @@ function reconcileSettings(settings: AnalysisSettings): string[] {
   return notes;
 }
 
+/**
+ * A note naming the text columns that were numbered in order of first
+ * appearance, because neither the request nor the sidecar gave their
+ * categories; a model trained with another order then gets wrong inputs.
+ */
+function guessedCategoriesNote(used: Record<string, string[]>, spec: DataSpec): string | null {
+  const guessed = Object.entries(used).filter(([column]) => spec.categories === undefined || !Object.hasOwn(spec.categories, column));
+  if (guessed.length === 0) {
+    return null;
+  }
+  const mappings = guessed.map(([column, names]) => `${JSON.stringify(column)}: ${names.map((name, index) => `${name}→${index}`).join(', ')}`);
+  const example = JSON.stringify(Object.fromEntries(guessed));
+  return (
+    `Text columns numbered in order of first appearance: ${mappings.join('; ')}. ` +
+    `If the model was trained with another order, give it with --categories or in the sidecar, for instance "categories": ${example}.`
+  );
+}
+
 function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {
+  const spec = dataSpecWithoutRequestCategories(request, sidecar);
+  if (request.categories === undefined) {
+    return spec;
+  }
+  return { ...spec, categories: { ...(spec.categories ?? {}), ...request.categories } };
+}
+
+function dataSpecWithoutRequestCategories(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {
   if (request.data !== undefined) {
     return { ...request.data, categories: request.data.categories ?? sidecar?.categories };
   }
