@@ -385,6 +385,9 @@ export function renderDetails(report: PartialReport): void {
     if (report.data.reshapedFrom) {
       rows.push(...detailRow('Inputs reshaped', `${shape(report.data.reshapedFrom)} → ${shape(report.data.reshapedTo)}`));
     }
+    for (const [column, names] of Object.entries(report.data.categories ?? {})) {
+      rows.push(...detailRow(`Column ${column}`, names.map((name, index) => `${name} → ${index}`).join(', ')));
+    }
   }
   if (report.loss) {
     rows.push(...detailRow('Loss', report.loss));
@@ -412,6 +415,10 @@ export function renderDetails(report: PartialReport): void {
   }
   if (report.createdAt) {
     rows.push(...detailRow('Finished', formatDate(report.createdAt)));
+  }
+  // Notes say how the run went where it chose for the user: backend, per-layer products, text columns.
+  for (const note of report.notes ?? []) {
+    rows.push(...detailRow('Note', note));
   }
   replaceChildren(byId('details'), rows);
 }

@@ -204,6 +204,21 @@ describe('spectrum webview in Chromium', function () {
     await assertNoViolations(opened!);
   });
 
+  it('details list notes and text columns', async function () {
+    const { page } = opened!;
+    const withColumns = JSON.parse(JSON.stringify(report)) as Report;
+    withColumns.data.categories = { sex: ['F', 'M', 'I'] };
+    await postToPage(page, { type: 'report', report: withColumns, history: [] });
+    await page.locator('#details dt').first().waitFor();
+
+    const terms = await page.locator('#details dt').allTextContents();
+    const descriptions = await page.locator('#details dd').allTextContents();
+    const described = (term: string): string[] => descriptions.filter((_, index) => terms[index] === term);
+    assert.deepEqual(described('Column sex'), ['F → 0, M → 1, I → 2']);
+    assert.deepEqual(described('Note'), report.notes);
+    await assertNoViolations(opened!);
+  });
+
   it('hostile layer name stays text', async function () {
     const { page, events } = opened!;
     await postToPage(page, { type: 'report', report, history: [] });
