@@ -127,6 +127,24 @@ export const DescribeDataFileRequest = new RequestType<DescribeDataFileParams, D
   'hessianSpectrum/describeDataFile',
 );
 
+export interface DescribeTextColumnsParams {
+  path: string;
+  labelColumn: string;
+}
+
+/**
+ * Text columns of a CSV or JSON rows file read with `labelColumn` as the label:
+ * column name → its distinct values in order of first appearance, which is the
+ * numbering the engine uses when no categories are given.
+ */
+export interface TextColumnsResult {
+  columns: Record<string, string[]>;
+}
+
+export const DescribeTextColumnsRequest = new RequestType<DescribeTextColumnsParams, TextColumnsResult, void>(
+  'hessianSpectrum/describeTextColumns',
+);
+
 export interface DescribeModelParams {
   modelPath: string;
 }
@@ -148,7 +166,7 @@ export const DescribeModelRequest = new RequestType<DescribeModelParams, ModelDe
  * The part of the sidecar that the linking dialogue edits. Paths are absolute
  * here; the sidecar stores them relative to its own folder.
  */
-export type DatasetLink = Required<Pick<Sidecar, 'data'>> & Pick<Sidecar, 'labels' | 'labelColumn' | 'xKey' | 'yKey' | 'loss'>;
+export type DatasetLink = Required<Pick<Sidecar, 'data'>> & Pick<Sidecar, 'labels' | 'labelColumn' | 'xKey' | 'yKey' | 'categories' | 'loss'>;
 
 export interface LinkDatasetParams {
   modelPath: string;

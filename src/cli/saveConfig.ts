@@ -1,4 +1,4 @@
-import { readSidecar, writeSidecar, type Sidecar } from '../engine/data/sidecar';
+import { readSidecar, withoutDataFileFields, writeSidecar, type Sidecar } from '../engine/data/sidecar';
 import type { AnalyzeOptions } from './options';
 
 /**
@@ -11,13 +11,8 @@ import type { AnalyzeOptions } from './options';
  */
 export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions, usedCategories: Record<string, string[]>): Promise<string> {
   const existing: Sidecar = (await readSidecar(modelPath)) ?? {};
-  const merged: Sidecar = { ...existing };
-
-  if (options.data !== undefined) {
-    for (const field of ['labels', 'labelColumn', 'xKey', 'yKey', 'categories'] as const) {
-      delete merged[field];
-    }
-  }
+  // A new --data replaces every field of the old data file.
+  const merged: Sidecar = options.data === undefined ? { ...existing } : withoutDataFileFields(existing);
   const given: Sidecar = {
     data: options.data,
     labels: options.labels,

@@ -15,7 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
 import { InputError, UsageError } from '../engine/errors';
-import { readSidecar, sidecarPathFor, writeSidecar } from '../engine/data/sidecar';
+import { readSidecar, sidecarPathFor, withoutDataFileFields, writeSidecar } from '../engine/data/sidecar';
 import {
   AnalysisCancelledNotification,
   AnalysisFailedNotification,
@@ -28,6 +28,7 @@ import {
   CONFIGURATION_SECTION,
   DescribeDataFileRequest,
   DescribeModelRequest,
+  DescribeTextColumnsRequest,
   GetReportRequest,
   LinkDatasetRequest,
   ListDataFilesRequest,
@@ -37,7 +38,7 @@ import {
 } from '../protocol';
 import { AnalysisManager, type AnalysisEvents } from './analysis/analysisManager';
 import { ReportCache } from './cache/reportCache';
-import { describeDataFile, listDataFiles } from './dataFiles';
+import { describeDataFile, describeTextColumns, listDataFiles } from './dataFiles';
 import { DiagnosticsPublisher } from './diagnostics/diagnosticsPublisher';
 import { modelFileLenses } from './lenses/modelFileLenses';
 import { matchScript, scriptLenses } from './lenses/scriptLenses';
@@ -187,18 +188,30 @@ export class HessianLanguageServer {
       return { paths: await listDataFiles(this.roots, (file) => this.modelIndex.has(file), [this.storagePath]) };
     }));
     connection.onRequest(DescribeDataFileRequest, (params) => this.guard('describeDataFile', () => describeDataFile(params.path)));
+    connection.onRequest(DescribeTextColumnsRequest, (params) =>
+      this.guard('describeTextColumns', async () => ({ columns: await describeTextColumns(params.path, params.labelColumn) })),
+    );
     connection.onRequest(DescribeModelRequest, (params) => this.guard('describeModel', async () => {
       const facts = await this.manager.describeModel(params.modelPath);
       const sidecar = await readSidecar(params.modelPath);
       const link =
         sidecar === null || sidecar.data === undefined
           ? null
-          : { data: sidecar.data, labels: sidecar.labels, labelColumn: sidecar.labelColumn, xKey: sidecar.xKey, yKey: sidecar.yKey, loss: sidecar.loss };
+          : {
+              data: sidecar.data,
+              labels: sidecar.labels,
+              labelColumn: sidecar.labelColumn,
+              xKey: sidecar.xKey,
+              yKey: sidecar.yKey,
+              categories: sidecar.categories,
+              loss: sidecar.loss,
+            };
       return { ...facts, link, sidecarPath: sidecarPathFor(params.modelPath) };
     }));
     connection.onRequest(LinkDatasetRequest, (params) => this.guard('linkDataset', async () => {
       const existing = await readSidecar(params.modelPath).catch(() => null);
-      const sidecarPath = await writeSidecar(params.modelPath, { ...(existing ?? {}), ...params.link });
+      // A new link replaces every field of the old data file, and keeps the others (loss, samples, seed, output).
+      const sidecarPath = await writeSidecar(params.modelPath, { ...withoutDataFileFields(existing ?? {}), ...params.link });
       this.logger.info(`${params.modelPath}: linked ${params.link.data} in ${sidecarPath}.`);
       return { sidecarPath };
     }));

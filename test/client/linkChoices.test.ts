@@ -4,9 +4,11 @@ import { LOSS_NAMES } from '../../src/engine/losses';
 import {
   LOSS_DESCRIPTIONS,
   arrayKeysToAsk,
+  categoryOrderChoices,
   confirmationText,
   orderLabelColumns,
   orderLabelsFiles,
+  parseCategoryOrder,
   suggestLabelColumn,
 } from '../../src/client/datasetLink/linkChoices';
 
@@ -50,5 +52,35 @@ describe('dataset link choices', function () {
       text,
       'Link data x.npy, labels y.npy, loss sparse_categorical_crossentropy to mnist.json? This writes mnist.hessian.json beside the model; you can edit or commit it.',
     );
+  });
+
+  it('offers category orders without repeats', function () {
+    const choices = categoryOrderChoices(['M', 'F', 'I'], ['F', 'M', 'I']);
+    assert.deepEqual(
+      choices.map((choice) => [choice.label, choice.description]),
+      [
+        ['F, M, I', 'linked now'],
+        ['M, F, I', 'order of first appearance in the file'],
+        ['F, I, M', 'alphabetical'],
+      ],
+    );
+
+    // A linked order of other values is not offered, and an alphabetical order equal to the file's is listed once.
+    assert.deepEqual(
+      categoryOrderChoices(['a', 'b'], ['x', 'y']).map((choice) => choice.description),
+      ['order of first appearance in the file'],
+    );
+  });
+
+  it('parses a typed category order', function () {
+    assert.deepEqual(parseCategoryOrder(' F, M ,I', ['M', 'F', 'I']), { order: ['F', 'M', 'I'] });
+    assert.deepEqual(parseCategoryOrder('F, M', ['M', 'F', 'I']), { message: 'Missing: I. List every category once, separated by commas.' });
+    assert.deepEqual(parseCategoryOrder('F, M, I, X', ['M', 'F', 'I']), { message: 'Not in the file: X. List only the values of the column.' });
+    assert.deepEqual(parseCategoryOrder('F, M, I, F', ['M', 'F', 'I']), { message: 'Listed twice: F.' });
+  });
+
+  it('names the category order in the confirmation', function () {
+    const text = confirmationText('/w/model.json', '/w/model.hessian.json', { data: '/w/a.csv', labelColumn: 'rings', categories: { sex: ['F', 'M', 'I'] } });
+    assert.match(text, /column "sex" as F=0 M=1 I=2/);
   });
 });

@@ -21,6 +21,7 @@ import {
   CancelRequest,
   DescribeDataFileRequest,
   DescribeModelRequest,
+  DescribeTextColumnsRequest,
   GetReportRequest,
   LinkDatasetRequest,
   ListDataFilesRequest,
@@ -28,6 +29,7 @@ import {
   PartialReportNotification,
   type AnalyzeResult,
 } from '../../src/protocol';
+import { REPO_ROOT } from '../realFiles';
 import { LspSession, ensureServerBundle, uriOf, waitUntil } from './lspSession';
 import { SMALL_SETTINGS, createWorkspace, type WorkspaceFixture } from './workspaceFixture';
 
@@ -140,6 +142,17 @@ describe('language server over LSP', function () {
     assert.deepEqual(paths.map((file) => path.relative(workspace.root, file)).sort(), ['broken/model.json', 'data/table.csv', 'data/x.npy', 'data/y.npy']);
     assert.deepEqual(csv, { kind: 'csv', columns: ['width', 'height, cm', 'label'] });
     assert.deepEqual(npy, { kind: 'npy', shape: [1000, 28, 28, 1], dtype: '<f4' });
+  });
+
+  it('lists text columns for linking', async function () {
+    const abalone = path.join(REPO_ROOT, 'examples', 'abalone', 'abalone.csv');
+    const { columns } = await session.connection.sendRequest(DescribeTextColumnsRequest, { path: abalone, labelColumn: 'rings' });
+    assert.deepEqual(columns, { sex: ['M', 'F', 'I'] });
+
+    await assert.rejects(
+      session.connection.sendRequest(DescribeTextColumnsRequest, { path: workspace.csvData, labelColumn: 'missing' }),
+      /table\.csv.*missing/,
+    );
   });
 
   it('analyses the trained LeNet with progress', async function () {
@@ -403,5 +416,21 @@ describe('language server over LSP', function () {
     const result = await session.connection.sendRequest(AnalyzeRequest, { modelPath: workspace.unlinkedModel });
     assert.equal(result.outcome, 'started');
     await session.connection.sendRequest(CancelRequest, { modelPath: workspace.unlinkedModel });
+  });
+
+  it('relinking drops the old file\'s fields', async function () {
+    const first = { data: workspace.csvData, labelColumn: 'label', categories: { label: ['0', '1'] } };
+    await session.connection.sendRequest(LinkDatasetRequest, { modelPath: workspace.unlinkedModel, link: first });
+    const { sidecarPath } = await session.connection.sendRequest(LinkDatasetRequest, {
+      modelPath: workspace.unlinkedModel,
+      link: { data: path.join(workspace.root, 'data', 'x.npy'), labels: path.join(workspace.root, 'data', 'y.npy') },
+    });
+
+    // The loss of the earlier link stays, the CSV's label column and categories go.
+    assert.deepEqual(JSON.parse(fs.readFileSync(sidecarPath, 'utf8')), {
+      data: '../data/x.npy',
+      labels: '../data/y.npy',
+      loss: 'sparse_categorical_crossentropy',
+    });
   });
 });

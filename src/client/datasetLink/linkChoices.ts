@@ -59,6 +59,71 @@ export function arrayKeysToAsk(arrays: string[]): string[] | null {
   return arrays.includes('x') && arrays.includes('y') ? null : arrays;
 }
 
+/**
+ * Most distinct values of a text column for which the dialogue asks their
+ * order. A column with more is an identifier rather than a category, and
+ * keeps the order of first appearance, which the report notes.
+ */
+export const MAX_ASKED_CATEGORIES = 20;
+
+/** One offered order of a text column's categories. */
+export interface CategoryOrderChoice {
+  label: string;
+  description: string;
+  order: string[];
+}
+
+/**
+ * Orders to offer for a text column: the linked order when it lists the same
+ * values, the order of first appearance in the file, and the alphabetical
+ * order, without repeats. The engine numbers the categories 0, 1, … in the
+ * chosen order.
+ */
+export function categoryOrderChoices(found: string[], linked?: string[]): CategoryOrderChoice[] {
+  const candidates: CategoryOrderChoice[] = [];
+  if (linked !== undefined && sameValues(linked, found)) {
+    candidates.push({ label: linked.join(', '), description: 'linked now', order: [...linked] });
+  }
+  candidates.push({ label: found.join(', '), description: 'order of first appearance in the file', order: [...found] });
+  const sorted = [...found].sort((a, b) => a.localeCompare(b));
+  candidates.push({ label: sorted.join(', '), description: 'alphabetical', order: sorted });
+
+  const seen = new Set<string>();
+  return candidates.filter((choice) => {
+    const key = JSON.stringify(choice.order);
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Reads an order typed as comma-separated names. Returns the order, or a
+ * message when it does not list each of `found` exactly once.
+ */
+export function parseCategoryOrder(text: string, found: string[]): { order: string[] } | { message: string } {
+  const order = text.split(',').map((name) => name.trim());
+  const missing = found.filter((name) => !order.includes(name));
+  const unknown = order.filter((name) => !found.includes(name));
+  const repeated = order.filter((name, index) => order.indexOf(name) !== index);
+  if (missing.length > 0) {
+    return { message: `Missing: ${missing.join(', ')}. List every category once, separated by commas.` };
+  }
+  if (unknown.length > 0) {
+    return { message: `Not in the file: ${unknown.join(', ')}. List only the values of the column.` };
+  }
+  if (repeated.length > 0) {
+    return { message: `Listed twice: ${[...new Set(repeated)].join(', ')}.` };
+  }
+  return { order };
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((name) => b.includes(name));
+}
+
 /** Builds the confirmation text: which data, labels and loss the link writes, and to which file. */
 export function confirmationText(modelPath: string, sidecarPath: string, link: DatasetLink): string {
   const parts = [`data ${path.basename(link.data)}`];
@@ -66,6 +131,9 @@ export function confirmationText(modelPath: string, sidecarPath: string, link: D
   if (link.labelColumn !== undefined) parts.push(`label column "${link.labelColumn}"`);
   if (link.xKey !== undefined) parts.push(`inputs array "${link.xKey}"`);
   if (link.yKey !== undefined) parts.push(`labels array "${link.yKey}"`);
+  for (const [column, order] of Object.entries(link.categories ?? {})) {
+    parts.push(`column "${column}" as ${order.map((name, index) => `${name}=${index}`).join(' ')}`);
+  }
   if (link.loss !== undefined) parts.push(`loss ${link.loss}`);
   return (
     `Link ${parts.join(', ')} to ${path.basename(modelPath)}? ` +

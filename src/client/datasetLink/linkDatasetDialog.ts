@@ -6,6 +6,7 @@ import type { LossName } from '../../engine/report';
 import {
   DescribeDataFileRequest,
   DescribeModelRequest,
+  DescribeTextColumnsRequest,
   LinkDatasetRequest,
   ListDataFilesRequest,
   type DataFileDescription,
@@ -14,7 +15,16 @@ import {
 } from '../../protocol';
 import type { HessianContext } from '../context';
 import { displayPath } from '../paths';
-import { LOSS_DESCRIPTIONS, arrayKeysToAsk, confirmationText, orderLabelColumns, orderLabelsFiles } from './linkChoices';
+import {
+  LOSS_DESCRIPTIONS,
+  MAX_ASKED_CATEGORIES,
+  arrayKeysToAsk,
+  categoryOrderChoices,
+  confirmationText,
+  orderLabelColumns,
+  orderLabelsFiles,
+  parseCategoryOrder,
+} from './linkChoices';
 
 /**
  * Asks which data to analyse a model on: a data file of the workspace, then
@@ -48,6 +58,15 @@ export async function runLinkDatasetDialog(context: HessianContext, modelPath: s
   }
 
   const link: DatasetLink = { data, ...labels };
+  if (labels.labelColumn !== undefined) {
+    const categories = await pickCategories(context, data, labels.labelColumn, model.link?.categories);
+    if (categories === undefined) {
+      return false;
+    }
+    if (Object.keys(categories).length > 0) {
+      link.categories = categories;
+    }
+  }
   if (model.loss === null) {
     const loss = await pickLoss(model.link?.loss);
     if (loss === undefined) {
@@ -117,6 +136,61 @@ async function pickLabels(
       return xKey === undefined || yKey === undefined ? undefined : { xKey, yKey };
     }
   }
+}
+
+/**
+ * Asks the order of each text column's categories, which decides the number
+ * each one becomes: the model sees wrong inputs unless it is the order used in
+ * training. Returns {} when the file has no text column to ask about, and
+ * undefined when the user stopped.
+ */
+async function pickCategories(
+  context: HessianContext,
+  data: string,
+  labelColumn: string,
+  linked: Record<string, string[]> | undefined,
+): Promise<Record<string, string[]> | undefined> {
+  const { columns } = await context.client.sendRequest(DescribeTextColumnsRequest, { path: data, labelColumn });
+  // Entries, not an object, so that a column named "__proto__" stays a column.
+  const chosen: [string, string[]][] = [];
+
+  for (const [column, found] of Object.entries(columns)) {
+    if (found.length > MAX_ASKED_CATEGORIES) {
+      continue;
+    }
+    const typeOwn = { label: 'Type the order…', description: 'as in the training code', order: null };
+    const choices = [...categoryOrderChoices(found, linked?.[column]), typeOwn];
+    const picked = await vscode.window.showQuickPick(choices, {
+      title: `Link a dataset: categories of "${column}"`,
+      placeHolder: `"${column}" holds text; pick the order that numbered its values 0, 1, … in training`,
+    });
+    if (picked === undefined) {
+      return undefined;
+    }
+    const order = picked.order ?? (await typeCategoryOrder(column, found));
+    if (order === undefined) {
+      return undefined;
+    }
+    chosen.push([column, order]);
+  }
+  return Object.fromEntries(chosen);
+}
+
+async function typeCategoryOrder(column: string, found: string[]): Promise<string[] | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: `Link a dataset: categories of "${column}"`,
+    prompt: 'The values separated by commas, the one numbered 0 first',
+    value: found.join(', '),
+    validateInput: (value) => {
+      const parsed = parseCategoryOrder(value, found);
+      return 'message' in parsed ? parsed.message : null;
+    },
+  });
+  if (text === undefined) {
+    return undefined;
+  }
+  const parsed = parseCategoryOrder(text, found);
+  return 'order' in parsed ? parsed.order : undefined;
 }
 
 async function pickLoss(current: LossName | undefined): Promise<LossName | undefined> {

@@ -55,6 +55,22 @@ export interface Sidecar {
 /** Sidecars larger than this are rejected unread; real ones have a few hundred bytes. */
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
 
+/**
+ * Fields that describe one data file. Linking another data file drops them
+ * all, so that a label column or array names of the old file do not apply to
+ * the new one.
+ */
+export const DATA_FILE_FIELDS = ['data', 'labels', 'labelColumn', 'xKey', 'yKey', 'categories'] as const;
+
+/** Returns a copy of `sidecar` without the fields of its data file. */
+export function withoutDataFileFields(sidecar: Sidecar): Sidecar {
+  const copy: Sidecar = { ...sidecar };
+  for (const field of DATA_FILE_FIELDS) {
+    delete copy[field];
+  }
+  return copy;
+}
+
 const SIDECAR_SUFFIX = '.hessian.json';
 
 type FieldKind = 'path' | 'string' | 'loss' | 'positive integer' | 'non-negative integer' | 'categories';
