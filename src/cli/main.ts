@@ -1,13 +1,11 @@
-import * as path from 'node:path';
-
 import { Command, CommanderError, Option } from 'commander';
 
 import { analyzeModel, ENGINE_VERSION } from '../engine/analyze';
-import { exitCodeFor, InputError, UsageError } from '../engine/errors';
+import { exitCodeFor, InputError } from '../engine/errors';
 import { sidecarPathFor } from '../engine/data/sidecar';
 import { DEFAULT_SETTINGS, type Report } from '../engine/report';
 import { renderHtmlReport } from './htmlReport';
-import { checkReportPath, writeReportFile } from './outputFiles';
+import { assertDistinctReportPaths, checkReportPath, writeReportFile } from './outputFiles';
 import { saveOptionsInSidecar } from './saveConfig';
 import { integerAtLeast, oneOf, parseCategories, parseLoss, toAnalysisRequest, type AnalyzeOptions } from './options';
 import { ProgressBars } from './progressBars';
@@ -150,8 +148,8 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
   if (options.html !== undefined) {
     checkReportPath(options.html, 'html', inputs);
   }
-  if (options.json !== undefined && options.html !== undefined && path.resolve(options.json) === path.resolve(options.html)) {
-    throw new UsageError(`--json and --html name the same file ${options.json}, so one report would replace the other.`, 'Give the two reports different paths');
+  if (options.json !== undefined && options.html !== undefined) {
+    assertDistinctReportPaths(options.json, options.html);
   }
   const progress = new ProgressBars(streams.stderr, options.quiet === true);
   const abort = new AbortController();
@@ -176,7 +174,7 @@ async function analyzeCommand(modelPath: string, options: AnalyzeOptions, stream
     writeReportFile(options.html, renderHtmlReport(report));
   }
   if (options.saveConfig) {
-    const sidecar = await saveOptionsInSidecar(modelPath, options, report.data.categories ?? {});
+    const sidecar = await saveOptionsInSidecar(modelPath, options);
     if (!options.quiet) {
       streams.stderr.write(`Saved the options in ${sidecar}.\n`);
     }

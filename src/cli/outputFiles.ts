@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { InputError } from '../engine/errors';
+import { InputError, UsageError } from '../engine/errors';
 
 /** Marker in every HTML report, which tells a later run that it may replace the file. */
 export const HTML_REPORT_MARKER = '<meta name="generator" content="hessian-spectrum">';
@@ -35,6 +35,47 @@ export function checkReportPath(file: string, kind: 'json' | 'html', inputs: rea
       'Choose another path for the report, or delete the file first',
     );
   }
+}
+
+/**
+ * Throws a UsageError when the JSON and HTML report paths name one file, so
+ * that neither report replaces the other. Paths are compared after resolving
+ * symbolic links, and without case on macOS and Windows, whose file systems
+ * usually ignore it. Call it after checkReportPath has checked both folders.
+ */
+export function assertDistinctReportPaths(jsonFile: string, htmlFile: string): void {
+  const ignoreCase = process.platform === 'darwin' || process.platform === 'win32';
+  const key = (file: string): string => (ignoreCase ? canonicalPath(file).toLowerCase() : canonicalPath(file));
+  if (key(jsonFile) === key(htmlFile)) {
+    throw new UsageError(`--json ${jsonFile} and --html ${htmlFile} name the same file, so one report would replace the other.`, 'Give the two reports different paths');
+  }
+}
+
+/** Links a path may pass through before it counts as a loop. */
+const MAX_LINK_DEPTH = 32;
+
+/**
+ * Returns the path a write to `file` reaches: its folder with every link
+ * resolved, then the file itself followed through symbolic links, also
+ * dangling ones.
+ */
+function canonicalPath(file: string): string {
+  let current = path.resolve(file);
+  for (let depth = 0; depth < MAX_LINK_DEPTH; depth++) {
+    const folder = fs.realpathSync(path.dirname(current));
+    current = path.join(folder, path.basename(current));
+    let stats: fs.Stats;
+    try {
+      stats = fs.lstatSync(current);
+    } catch {
+      return current;
+    }
+    if (!stats.isSymbolicLink()) {
+      return current;
+    }
+    current = path.resolve(folder, fs.readlinkSync(current));
+  }
+  return current;
 }
 
 function isEarlierReport(file: string, kind: 'json' | 'html'): boolean {

@@ -1,18 +1,20 @@
+import * as path from 'node:path';
+
 import { readSidecar, withoutDataFileFields, writeSidecar, type Sidecar } from '../engine/data/sidecar';
 import type { AnalyzeOptions } from './options';
 
 /**
  * Saves the options given on the command line into the model's sidecar for
  * the next run, on top of what the sidecar already holds: fields the command
- * line does not give (a loss) are kept. A new --data replaces the fields that
- * belong to the old data file. `usedCategories` are the categories of the
- * text columns as the run numbered them; they are saved too. Returns the
- * sidecar's path.
+ * line does not give (a loss) are kept. A --data that names another file
+ * replaces the fields that belong to the old data file. Categories given with --categories are added
+ * column by column. Returns the sidecar's path.
  */
-export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions, usedCategories: Record<string, string[]>): Promise<string> {
+export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions): Promise<string> {
   const existing: Sidecar = (await readSidecar(modelPath)) ?? {};
-  // A new --data replaces every field of the old data file.
-  const merged: Sidecar = options.data === undefined ? { ...existing } : withoutDataFileFields(existing);
+  // A --data naming another file replaces every field of the old data file; readSidecar gives its path absolute.
+  const otherFile = options.data !== undefined && (existing.data === undefined || path.resolve(options.data) !== existing.data);
+  const merged: Sidecar = otherFile ? withoutDataFileFields(existing) : { ...existing };
   const given: Sidecar = {
     data: options.data,
     labels: options.labels,
@@ -29,9 +31,9 @@ export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOp
       (merged as Record<string, unknown>)[field] = value;
     }
   }
-  // The categories the run used, given or found, so that the next run numbers text columns the same way.
-  if (Object.keys(usedCategories).length > 0) {
-    merged.categories = usedCategories;
+  // Only categories the user gave are saved: an order of first appearance is a guess, which the report's note keeps pointing out.
+  if (options.categories !== undefined) {
+    merged.categories = Object.fromEntries([...Object.entries(merged.categories ?? {}), ...Object.entries(options.categories)]);
   }
   return writeSidecar(modelPath, merged);
 }

@@ -9,8 +9,8 @@ import { makeTemporaryFolder } from '../engine/analysisFixtures';
 
 /**
  * Text columns of a CSV file: without given categories they are numbered in
- * order of first appearance, which the report must state, and --categories or
- * --save-config fix the order for the next run. The abalone CSV starts with
+ * order of first appearance, which the report must state, and --categories
+ * sets the order, which --save-config keeps for the next run. The abalone CSV starts with
  * sex M, M, F, while its model was trained with F, M, I.
  */
 describe('CLI text-column categories', function () {
@@ -51,11 +51,23 @@ describe('CLI text-column categories', function () {
     );
   });
 
-  it('--save-config saves the order used', async () => {
+  it('--save-config saves given orders only', async () => {
     await analyze(['--save-config']);
+    const guessed = await readSidecar(path.join(folder, 'model.json'));
+    assert.equal(guessed?.categories, undefined, 'the order of first appearance is a guess, not saved');
 
-    const saved = await readSidecar(path.join(folder, 'model.json'));
-    assert.deepEqual(saved?.categories, { sex: ['M', 'F', 'I'] });
+    await analyze(['--categories', 'sex=F,M,I', '--save-config']);
+    const given = await readSidecar(path.join(folder, 'model.json'));
+    assert.deepEqual(given?.categories, { sex: ['F', 'M', 'I'] });
+  });
+
+  it('sidecar categories stay with their file', async () => {
+    // The sidecar links another CSV whose column "colour" this file lacks.
+    const model = copyAbalone(folder);
+    fs.writeFileSync(path.join(folder, 'model.hessian.json'), JSON.stringify({ data: 'other.csv', categories: { colour: ['red', 'blue'] } }));
+    const result = await runCapturedCli(['analyze', model, ...ABALONE_DATA, ...TINY_RUN, '--quiet']);
+
+    assert.equal(result.exitCode, 0, `exit code; stderr: ${result.stderr}`);
   });
 
   it('--categories without names', async () => {

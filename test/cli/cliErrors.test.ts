@@ -180,6 +180,18 @@ describe('CLI bad input', function () {
     assert.equal(fs.existsSync(report), false);
   });
 
+  it('report paths joined by a symlink', async () => {
+    fs.symlinkSync('.', path.join(folder, 'same'));
+    fs.symlinkSync('report.json', path.join(folder, 'link.json'));
+    const report = path.join(folder, 'report.json');
+
+    for (const html of [path.join(folder, 'same', 'report.json'), path.join(folder, 'link.json')]) {
+      const result = await run(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', html]);
+      assertInputError(result, 'report.json', /different paths/);
+    }
+    assert.equal(fs.existsSync(report), false);
+  });
+
   it('negative sample count', async () => {
     const result = await run(['analyze', LENET, '--samples', '-4']);
     assert.equal(result.exitCode, 2);

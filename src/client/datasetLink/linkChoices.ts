@@ -60,7 +60,7 @@ export function arrayKeysToAsk(arrays: string[]): string[] | null {
 }
 
 /**
- * Most distinct values of a text column for which the dialogue asks their
+ * Most distinct values of a text column for which the dialogue requests their
  * order. A column with more is an identifier rather than a category, and
  * keeps the order of first appearance, which the report notes.
  */

@@ -140,7 +140,7 @@ async function pickLabels(
 
 /**
  * Asks the order of each text column's categories, which decides the number
- * each one becomes: the model sees wrong inputs unless it is the order used in
+ * each one becomes: the model gets wrong inputs unless it is the order used in
  * training. Returns {} when the file has no text column to ask about, and
  * undefined when the user stopped.
  */

@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 import type * as tf from '@tensorflow/tfjs';
 
 import type { AnalysisRequest } from '../api';
@@ -140,7 +142,10 @@ function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): Dat
 
 function dataSpecWithoutRequestCategories(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {
   if (request.data !== undefined) {
-    return { ...request.data, categories: request.data.categories ?? sidecar?.categories };
+    // The sidecar's categories belong to the sidecar's data file, so they apply only when the request names that file.
+    const linked = sidecar === null ? null : dataSpecFromSidecar(sidecar);
+    const sameFile = linked !== null && path.resolve(linked.path) === path.resolve(request.data.path);
+    return { ...request.data, categories: request.data.categories ?? (sameFile ? sidecar?.categories : undefined) };
   }
   const fromSidecar = sidecar === null ? null : dataSpecFromSidecar(sidecar);
   if (fromSidecar === null) {

@@ -64,16 +64,31 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
   const extremes = [...report.eigenvalues.top, ...report.eigenvalues.bottom];
   const zeroCurvature = extremes.length > 0 && extremes.every((value) => Math.abs(value) <= ZERO_CURVATURE_LEVEL);
   if (zeroCurvature) {
+    // Mean absolute error has no second derivative away from its kink, so with piecewise-linear layers a zero Hessian is the truth.
+    const cause =
+      report.loss === 'mean_absolute_error'
+        ? 'Mean absolute error has a zero second derivative wherever it is smooth, so a model whose layers are linear or ' +
+          'piecewise linear (ReLU) has a zero Hessian under it; curvature comes only from smooth activations.'
+        : 'This happens when the outputs are saturated (a softmax or sigmoid at exactly 0 or 1), most often because the inputs ' +
+          'are not scaled as in training (for instance pixels in 0–255 for a model trained on 0–1).';
     warnings.push({
       code: 'zero-curvature',
-      message:
-        'The Hessian is zero on these samples: the loss does not change to second order in any direction of the weights. ' +
-        'This happens when the outputs are saturated (a softmax or sigmoid at exactly 0 or 1), most often because the inputs ' +
-        'are not scaled as in training (for instance pixels in 0–255 for a model trained on 0–1).',
+      message: `The Hessian is zero on these samples: the loss does not change to second order in any direction of the weights. ${cause}`,
     });
   }
 
   // A zero Hessian stops Lanczos after one step, which the zero-curvature warning already explains.
+  const topRequested = Math.min(report.settings.topK, report.model.numParameters);
+  if (report.eigenvalues.method === 'power' && report.eigenvalues.top.length < topRequested) {
+    warnings.push({
+      code: 'power-incomplete',
+      message:
+        `Power iteration found ${report.eigenvalues.top.length} of the ${topRequested} largest eigenvalues: it finds eigenvalues by magnitude, ` +
+        `and ${report.eigenvalues.bottom.length} negative ones of larger magnitude used up its ${2 * topRequested} pairs. ` +
+        'Lanczos (--method-eigen lanczos, the default) finds both ends of the spectrum.',
+    });
+  }
+
   if (report.eigenvalues.breakdown && !zeroCurvature) {
     const steps = report.eigenvalues.iterations;
     warnings.push({

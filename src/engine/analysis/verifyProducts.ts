@@ -26,6 +26,7 @@ export async function decideProductMethod(
       requested: prepared.settings.method,
       selfTestPassed,
       unverifiedLayerClasses: [...new Set(unverified.map((layer) => layer.className))],
+      piecewiseLinear: hasPiecewiseLinearLayers(prepared.model),
       seed: prepared.settings.seed,
     });
     products.method = decision.method;

@@ -65,6 +65,12 @@ export interface VerificationOptions {
    * differences instead of trusting the exact product.
    */
   unverifiedLayerClasses: string[];
+  /**
+   * Whether the model has kinks (ReLU-like activations, max pooling), which
+   * is then named as the cause of inconclusive differences; else float32
+   * rounding is. Default true.
+   */
+  piecewiseLinear?: boolean;
   seed: number;
   /** Number of random probes (default 3); each costs one exact product and four gradients. */
   probes?: number;
@@ -98,6 +104,7 @@ export async function chooseHvpMethod(products: HessianProducts, options: Verifi
   const error = median(comparisons.map((comparison) => Math.min(...comparison.errors)));
   const agreeing = comparisons.filter((comparison) => comparison.verdict === 'agrees').length;
   const where = `on ${products.source.samples} samples`;
+  const spoiler = options.piecewiseLinear === false ? 'float32 rounding of the differences' : 'kinks of ReLU or max pooling';
 
   if (comparisons.some((comparison) => comparison.verdict === 'disagrees')) {
     const method = options.requested === 'exact' ? 'exact' : 'finite-difference';
@@ -123,18 +130,18 @@ export async function chooseHvpMethod(products: HessianProducts, options: Verifi
       'exact',
       error,
       `Exact products agree with finite differences ${where} on ${agreeing} of ${comparisons.length} random directions ` +
-        `(median relative error ${formatError(error)}); the finite differences of the others cross ReLU or max-pooling kinks.`,
+        `(median relative error ${formatError(error)}); the finite differences of the others are spoiled by ${spoiler}.`,
       comparisons,
       cost,
     );
   }
 
-  // Inconclusive: the differences straddle kinks of ReLU or max pooling.
+  // Inconclusive: the differences straddle kinks, or rounding swamps them.
   if (options.unverifiedLayerClasses.length === 0 || options.requested === 'exact') {
     return decision(
       'exact',
       error,
-      `Finite differences were inconclusive ${where} (kinks of ReLU or max pooling), and every layer type of the model ` +
+      `Finite differences were inconclusive ${where} (${spoiler}), and every layer type of the model ` +
         'passes the finite-difference test of the test suite, so exact products are used.',
       comparisons,
       cost,

@@ -1,6 +1,8 @@
 import { applyOperator, validateOperatorSize, type RunOptions, type SymmetricOperator } from './operator';
 import { orthogonalizeAgainst } from './gramSchmidt';
 import { createRandom, normalVector, type Random } from './random';
+import { symmetricEigen } from './denseEigen';
+import { matrixFromRows } from './denseMatrix';
 import { requireInteger, requirePositive, requirePositiveOrInfinity } from './validate';
 import { axpy, dot, norm, scaled } from './vector';
 
@@ -72,7 +74,7 @@ export async function powerIteration(
 ): Promise<PowerIterationResult> {
   const size = validateOperatorSize(operator);
   const topK = Math.min(requireInteger('topK', options.topK ?? 1, 1), size);
-  return runDeflated(operator, size, options, topK, () => false);
+  return runDeflated(operator, size, options, topK, false, () => false);
 }
 
 /**
@@ -84,6 +86,7 @@ async function runDeflated(
   size: number,
   options: PowerIterationOptions,
   maxPairs: number,
+  ownScale: boolean,
   enough: (pairs: readonly PowerEigenpair[]) => boolean,
 ): Promise<PowerIterationResult> {
   const settings: IterationSettings = {
@@ -92,6 +95,7 @@ async function runDeflated(
     residualTolerance: requirePositiveOrInfinity('residualTolerance', options.residualTolerance ?? options.tolerance ?? 1e-3),
     // Rounding error of a length-n dot product relative to max|λ|; smaller changes of λ are noise.
     roundingLevel: Math.sqrt(size) * Number.EPSILON,
+    ownScale,
   };
   const random = createRandom(options.seed ?? 0, 'power-iteration');
   const plannedApplications = maxPairs * settings.maxIterations;
@@ -121,6 +125,13 @@ interface IterationSettings {
   tolerance: number;
   residualTolerance: number;
   roundingLevel: number;
+  /**
+   * True: the residual test is relative to each pair's own |λ| (but at least
+   * residualTolerance·max|λ|), on the product projected off the pairs found
+   * before, whose own small errors would otherwise set a floor. False: it is
+   * relative to the largest |λ| found, on the plain product.
+   */
+  ownScale: boolean;
 }
 
 /**
@@ -145,13 +156,15 @@ async function iterateToPair(
     const product = await apply(vector);
     const value = dot(vector, product);
     const productNorm = norm(product);
-    const residual = norm(axpy(-value, vector, Float64Array.from(product)));
+    const compared = settings.ownScale ? orthogonalizeAgainst(Float64Array.from(product), foundVectors) : Float64Array.from(product);
+    const residual = norm(axpy(-value, vector, compared));
     const scale = Math.max(largestFound, Math.abs(value));
+    const residualScale = settings.ownScale ? Math.max(Math.abs(value), settings.residualTolerance * scale) : scale;
 
     const changeSmall =
       previousValue !== null &&
       Math.abs(value - previousValue) <= Math.max(settings.tolerance * Math.abs(previousValue), settings.roundingLevel * scale);
-    const residualSmall = residual <= settings.residualTolerance * scale;
+    const residualSmall = residual <= settings.residualTolerance * residualScale;
     // A zero product makes v an eigenvector with eigenvalue 0 and leaves no direction to follow.
     const converged = productNorm === 0 || (changeSmall && residualSmall);
 
@@ -177,15 +190,20 @@ function deflatedUnitVector(vector: Float64Array, foundVectors: readonly Float64
 
 /** Largest eigenvalues by value from power iteration with deflation. */
 export interface LargestByPowerResult {
-  /** Up to k largest eigenpairs of A by value, descending: the non-negative pairs found. */
+  /**
+   * Up to k largest eigenpairs of A by value, descending: the non-negative
+   * pairs found. Fewer than k when negative eigenvalues of larger magnitude
+   * filled the run's 2k pairs first.
+   */
   largest: PowerEigenpair[];
   /**
-   * The negative pairs found, ascending: the eigenvalues below 0 whose
-   * magnitude exceeds that of the k-th largest, so the first is λmin.
+   * Up to k negative pairs found, ascending: eigenvalues below 0 whose
+   * magnitude exceeds that of the smallest pair in `largest`, so the first
+   * is λmin.
    */
   negative: PowerEigenpair[];
   operatorApplications: number;
-  /** True when every pair converged and k non-negative pairs were found, or A has fewer eigenvalues. */
+  /** True when every pair found has a residual within the tolerance of its own eigenvalue. */
   converged: boolean;
 }
 
@@ -194,14 +212,21 @@ export interface LargestByPowerResult {
  * Power iteration (as PyHessian runs it) finds eigenpairs in order of
  * magnitude, so on an indefinite A a large negative eigenvalue comes before a
  * smaller positive one. Here the deflated run continues past such negative
- * pairs until it has topK non-negative ones, or until it has found
- * 2·topK pairs in all. The non-negative pairs are then the largest by value,
- * and the negative ones are the most negative eigenvalues, in order.
+ * pairs until it has topK non-negative ones, or until it has found 2·topK
+ * pairs in all. The non-negative pairs are then the largest by value, and the
+ * negative ones are the most negative eigenvalues, in order.
  *
- * Shifting A by its dominant eigenvalue would also order the spectrum by value,
- * but it moves the ratios of consecutive eigenvalues towards 1. On a Hessian
- * with one large eigenvalue and a bulk near 0, the Rayleigh quotient then
- * changes so slowly that the relative-change test passes far from an
+ * Each pair iterates until its residual, projected off the pairs found
+ * before, is within the tolerance of its own |λ|, so a small eigenvalue found
+ * after a large one is not left a mixture of its neighbours. The earlier
+ * pairs' own errors still mix into it, so a Rayleigh–Ritz step over all the
+ * vectors found (one more product each) separates them; a pair counts as
+ * converged when its final residual is within the tolerance of its own |λ|.
+ *
+ * Shifting A by its dominant eigenvalue would also order the spectrum by
+ * value, but it moves the ratios of consecutive eigenvalues towards 1. On a
+ * Hessian with one large eigenvalue and a bulk near 0, the Rayleigh quotient
+ * then changes so slowly that the relative-change test passes far from an
  * eigenvector.
  *
  * @throws CancelledError when `signal` is aborted.
@@ -212,22 +237,65 @@ export async function largestEigenvaluesByPower(
 ): Promise<LargestByPowerResult> {
   const size = validateOperatorSize(operator);
   const topK = Math.min(requireInteger('topK', options.topK ?? 1, 1), size);
-  const zeroTolerance = options.residualTolerance ?? options.tolerance ?? 1e-3;
+  const tolerance = options.residualTolerance ?? options.tolerance ?? 1e-3;
 
-  // An eigenvalue within the tolerance of 0, relative to the dominant one, counts as non-negative.
+  // An eigenvalue within the tolerance of 0, relative to the dominant one, counts as non-negative; so does 0 itself.
   const isNonNegative = (pair: PowerEigenpair, pairs: readonly PowerEigenpair[]): boolean =>
-    pair.value > -zeroTolerance * Math.abs(pairs[0].value);
-  const run = await runDeflated(operator, size, options, Math.min(2 * topK, size), (pairs) =>
+    pair.value >= -tolerance * Math.abs(pairs[0].value);
+  const run = await runDeflated(operator, size, options, Math.min(2 * topK, size), true, (pairs) =>
     pairs.filter((pair) => isNonNegative(pair, pairs)).length >= topK,
   );
+  const refined = await refineByRayleighRitz(operator, run.pairs, tolerance, options.signal);
 
-  const largest = run.pairs.filter((pair) => isNonNegative(pair, run.pairs)).sort((a, b) => b.value - a.value);
-  const negative = run.pairs.filter((pair) => !isNonNegative(pair, run.pairs)).sort((a, b) => a.value - b.value);
-  const complete = largest.length >= topK || run.pairs.length >= size;
+  const largest = refined.filter((pair) => isNonNegative(pair, refined)).sort((a, b) => b.value - a.value);
+  const negative = refined.filter((pair) => !isNonNegative(pair, refined)).sort((a, b) => a.value - b.value);
   return {
     largest: largest.slice(0, topK),
-    negative,
-    operatorApplications: run.operatorApplications,
-    converged: run.converged && complete,
+    negative: negative.slice(0, topK),
+    operatorApplications: run.operatorApplications + run.pairs.length,
+    converged: refined.every((pair) => pair.converged),
   };
+}
+
+/**
+ * Replaces orthonormal pairs by the Ritz pairs of A on their span, in order of
+ * decreasing |λ|, with residuals computed from one product per vector. A pair
+ * converges when ‖A·y − θ·y‖ ≤ tolerance·max(|θ|, tolerance·max|θ|): relative
+ * to its own eigenvalue, and to tolerance² of the largest for eigenvalues at 0.
+ */
+async function refineByRayleighRitz(
+  operator: SymmetricOperator,
+  pairs: readonly PowerEigenpair[],
+  tolerance: number,
+  signal: AbortSignal | undefined,
+): Promise<PowerEigenpair[]> {
+  const vectors = pairs.map((pair) => pair.vector);
+  const products: Float64Array[] = [];
+  for (const vector of vectors) {
+    products.push(await applyOperator(operator, vector, signal));
+  }
+
+  // T = Vᵀ·A·V, symmetrized against rounding.
+  const count = vectors.length;
+  const rows = Array.from({ length: count }, (_, i) =>
+    Array.from({ length: count }, (_, j) => (dot(vectors[i], products[j]) + dot(vectors[j], products[i])) / 2),
+  );
+  const { values, vectors: rotations } = symmetricEigen(matrixFromRows(rows));
+  const largest = Math.max(...Array.from(values, Math.abs));
+  const byMagnitude = Array.from(values.keys()).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]));
+
+  return byMagnitude.map((index, rank) => {
+    const value = values[index];
+    const vector = combine(vectors, rotations[index]);
+    const residual = norm(axpy(-value, vector, combine(products, rotations[index])));
+    const converged = residual <= tolerance * Math.max(Math.abs(value), tolerance * largest);
+    return { value, vector, residual, iterations: pairs[rank].iterations, converged };
+  });
+}
+
+/** Σ_i weights[i]·vectors[i]. */
+function combine(vectors: readonly Float64Array[], weights: ArrayLike<number>): Float64Array {
+  const sum = new Float64Array(vectors[0].length);
+  vectors.forEach((vector, i) => axpy(weights[i], vector, sum));
+  return sum;
 }
