@@ -94,6 +94,25 @@ describe('chooseHvpMethod', function () {
     assert.match(decision.reason, /self-test/);
   });
 
+  it('names the cause of inconclusive differences', async () => {
+    // Noise on the gradients stands in for float32 rounding: it spoils both
+    // difference steps by different amounts, so no probe is conclusive.
+    const noise = createRandom(6, 'gradient noise');
+    const noisy: ProductSource = {
+      ...scaledExactProducts(source, 1),
+      gradient: async () => {
+        const { loss, gradient } = await source.gradient();
+        return { loss, gradient: gradient.map((value) => value + 1e-3 * noise.normal()) };
+      },
+    };
+    const smooth = await chooseHvpMethod(new HessianProducts(noisy, 'exact'), { ...options, piecewiseLinear: false });
+    const kinked = await chooseHvpMethod(new HessianProducts(noisy, 'exact'), options);
+
+    assert.ok(smooth.probes.every((probe) => probe.verdict === 'inconclusive'), smooth.probes.map((probe) => probe.verdict).join(', '));
+    assert.match(smooth.reason, /inconclusive on 16 samples \(float32 rounding of the differences\)/);
+    assert.match(kinked.reason, /inconclusive on 16 samples \(kinks of ReLU or max pooling\)/);
+  });
+
   it('skips the comparison for requested finite differences', async () => {
     const decision = await chooseHvpMethod(new HessianProducts(source, 'exact'), { ...options, requested: 'finite-difference' });
     assert.equal(decision.method, 'finite-difference');
