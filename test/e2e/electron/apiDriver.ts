@@ -107,6 +107,10 @@ export class ApiDriver implements ScenarioDriver {
     throw new Error('The extension API cannot answer a quick pick; check capabilities.answerQuickPick first.');
   }
 
+  async answerInputBox(): Promise<void> {
+    throw new Error('The extension API cannot type into an input box; check capabilities.answerQuickPick first.');
+  }
+
   async waitForDialog(): Promise<string> {
     throw new Error('The extension API cannot read a modal dialog; check capabilities.answerDialog first.');
   }

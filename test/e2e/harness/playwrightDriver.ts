@@ -88,6 +88,10 @@ export class PlaywrightDriver implements ScenarioDriver {
     await this.workbench.pickQuickPickItem(label);
   }
 
+  async answerInputBox(text: string): Promise<void> {
+    await this.workbench.answerInputBox(text);
+  }
+
   async waitForDialog(): Promise<string> {
     return this.workbench.waitForDialog();
   }

@@ -248,13 +248,21 @@ export class Workbench {
     await this.acceptQuickInputRow(row.first(), `item ${String(label)}`);
   }
 
-  /** Types `text` into the open input box (showInputBox) and presses Enter. */
+  /**
+   * Types `text` into the open input box (showInputBox) and presses Enter, then
+   * waits until the quick input hides or shows the next step of a dialog.
+   */
   async answerInputBox(text: string): Promise<void> {
     const input = this.page.locator(QUICK_INPUT_BOX);
     await input.waitFor({ state: 'visible', timeout: this.timeoutMs });
     await input.fill(text);
+    const typed = await this.quickInputStep();
     await input.press('Enter');
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: this.timeoutMs });
+    const widget = this.page.locator(QUICK_INPUT);
+    const moved = await this.waitForCondition(this.timeoutMs, async () => !(await widget.isVisible()) || (await this.quickInputStep()) !== typed);
+    if (!moved) {
+      throw new Error(`The input box kept "${text}" after Enter for ${this.timeoutMs} ms; its validation message may have rejected it`);
+    }
   }
 
   /** Returns the messages of the notifications on screen (toasts, and the notification center when open). */
@@ -494,21 +502,24 @@ export class Workbench {
    * Clicks a row of the open quick input and waits for the effect: the quick
    * input hides, or shows another step (a new title, placeholder or value). A
    * click that had no effect within 5 s, because the list re-rendered under the
-   * pointer, is repeated while the row is still there.
+   * pointer, is repeated while the row is still there. On a loaded machine the
+   * effect can come just after those 5 s, so a repeated click that finds the
+   * row gone is not an error: the effect is checked again.
    */
   private async acceptQuickInputRow(row: Locator, description: string): Promise<void> {
     const widget = this.page.locator(QUICK_INPUT);
     const before = await this.quickInputStep();
+    const moved = async (): Promise<boolean> => !(await widget.isVisible()) || (await this.quickInputStep()) !== before;
     const deadline = Date.now() + this.timeoutMs;
+    await row.click();
     for (;;) {
-      await row.click();
-      const changed = await this.waitForCondition(5000, async () => !(await widget.isVisible()) || (await this.quickInputStep()) !== before);
-      if (changed) {
+      if (await this.waitForCondition(5000, moved)) {
         return;
       }
       if (Date.now() > deadline || !(await row.isVisible())) {
         throw new Error(`Clicking ${description} in the quick input had no effect within ${this.timeoutMs} ms`);
       }
+      await row.click({ timeout: 5000 }).catch(() => undefined);
     }
   }
 

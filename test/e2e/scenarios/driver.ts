@@ -73,6 +73,8 @@ export interface ScenarioDriver {
   waitForNotification(text: string | RegExp): Promise<string>;
   /** Picks `label` in the open quick pick; needs capabilities.answerQuickPick. */
   answerQuickPick(label: string): Promise<void>;
+  /** Types `text` into the open input box and presses Enter; needs capabilities.answerQuickPick. */
+  answerInputBox(text: string): Promise<void>;
   /** Waits for a modal dialog and returns its text; needs capabilities.answerDialog. */
   waitForDialog(): Promise<string>;
   /** Presses the button `buttonLabel` of the open modal dialog; needs capabilities.answerDialog. */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 
 import type { CommandRef, Scenario, ScenarioDriver } from './driver';
-import { ANALYSIS_SETTINGS, LENET_LOSS, SCRIPT_LEARNING_RATE, WORKSPACE_FILES, type ExtensionWorkspace } from './extensionWorkspace';
+import { ABALONE_SEX_ORDER, ANALYSIS_SETTINGS, LENET_LOSS, SCRIPT_LEARNING_RATE, WORKSPACE_FILES, type ExtensionWorkspace } from './extensionWorkspace';
 
 /**
  * Scenarios of the Hessian Spectrum extension in a real VS Code, in the
@@ -319,10 +319,66 @@ function damagedModelJson(getWorkspace: () => ExtensionWorkspace): Scenario {
 }
 
 /**
+ * Returns the scenario that links the abalone MLP to its CSV file, whose text
+ * column sex the dialog asks the order of. The typed order goes into the
+ * sidecar and into the report, whose webview lists it, and the model gets its
+ * summary lens.
+ */
+function abaloneTextColumns(workspace: () => ExtensionWorkspace): Scenario {
+  const model = WORKSPACE_FILES.abaloneModel;
+  const expectedLink = { data: 'abalone.csv', labelColumn: 'rings', categories: { sex: ABALONE_SEX_ORDER }, loss: 'mean_squared_error' };
+  return {
+    name: 'abalone CSV: text-column order',
+    async run(driver) {
+      const sidecar = workspace().file(WORKSPACE_FILES.abaloneSidecar);
+      // No editor from an earlier scenario stays open, so that the screenshots show this scenario's editors.
+      await driver.closeAllEditors();
+      const dialogPossible = driver.capabilities.answerQuickPick && driver.capabilities.answerDialog;
+      if (!dialogPossible) {
+        // The extension API cannot answer the dialog, so the scenario writes the sidecar that the dialog would write.
+        fs.writeFileSync(sidecar, JSON.stringify(expectedLink, null, 2));
+      }
+
+      await driver.invokeExplorerMenu(model, ANALYZE);
+      if (dialogPossible) {
+        await driver.answerQuickPick('abalone.csv');
+        await driver.answerQuickPick('rings');
+        await driver.answerQuickPick('Type the order…');
+        await driver.answerInputBox(ABALONE_SEX_ORDER.join(', '));
+        await driver.answerQuickPick('mean_squared_error');
+        const question = await driver.waitForDialog();
+        assert.ok(question.includes('column "sex" as F=0 M=1 I=2'), `the confirmation "${question}" does not give the order`);
+        await driver.screenshot('abalone-link-confirmation');
+        await driver.answerDialog('Link');
+        const written = await waitForFile('the sidecar of the abalone model', () => (fs.existsSync(sidecar) ? fs.readFileSync(sidecar, 'utf8') : undefined));
+        assert.deepEqual(JSON.parse(written), expectedLink);
+      }
+
+      if (driver.capabilities.readWebview) {
+        await checkSpectrumWebview(driver, model);
+        const terms = await driver.webviewTexts('#details dt');
+        const descriptions = await driver.webviewTexts('#details dd');
+        assert.equal(descriptions[terms.indexOf('Column sex')], 'F → 0, M → 1, I → 2');
+        await driver.scrollWebviewTo('#details');
+        await driver.screenshot('abalone-webview');
+      }
+      const summary = await driver.waitForCodeLens(model, SUMMARY_LENS);
+      assert.ok(numberIn(summary, /^λmax (\S+) /) > 0, `the abalone summary lens is "${summary}"`);
+    },
+  };
+}
+
+/**
  * Returns every scenario, in the order the runners run them in one window.
  * `workspace` returns the layout of the open workspace once the runner has
  * made it, which is after the scenarios are listed.
  */
 export function extensionScenarios(workspace: () => ExtensionWorkspace): Scenario[] {
-  return [untrainedLeNetWithDatasetDialog(workspace), shippedExampleFromEditorTitle(), kerasModelAndTrainingScript(workspace), damagedModelJson(workspace)];
+  return [
+    untrainedLeNetWithDatasetDialog(workspace),
+    shippedExampleFromEditorTitle(),
+    kerasModelAndTrainingScript(workspace),
+    damagedModelJson(workspace),
+    abaloneTextColumns(workspace),
+  ];
 }

@@ -25,7 +25,17 @@ export const WORKSPACE_FILES = {
   /** A trained LeNet whose model.json the scenario truncates; its sidecar links the data. */
   damagedModel: 'damaged/model.json',
   settings: '.vscode/settings.json',
+  /**
+   * The shipped abalone MLP without its sidecar, so that linking its CSV asks
+   * for the order of the text column sex. Its own name keeps Quick Open from
+   * matching it for damaged/model.json.
+   */
+  abaloneModel: 'abalone/abalone.json',
+  abaloneSidecar: 'abalone/abalone.hessian.json',
 } as const;
+
+/** Order of the abalone CSV's sex column that the model was trained with; the file's first rows read M, M, F. */
+export const ABALONE_SEX_ORDER = ['F', 'M', 'I'];
 
 /** Loss of the LeNet files, which record no training configuration. */
 export const LENET_LOSS = 'sparse_categorical_crossentropy';
@@ -113,6 +123,11 @@ export function writeExtensionWorkspace(root: string): ExtensionWorkspace {
   write(WORKSPACE_FILES.damagedModel, layout.damagedModelText.slice(0, Math.floor(layout.damagedModelText.length / 3)));
   copy(realFile('models', 'tensorspace-lenet-trained', 'mnist.weights.bin'), 'damaged/mnist.weights.bin');
   write('damaged/model.hessian.json', JSON.stringify({ data: '../data/x.npy', labels: '../data/y.npy', loss: LENET_LOSS }, null, 2));
+
+  copy(path.join(REPO_ROOT, 'examples', 'abalone', 'model.json'), WORKSPACE_FILES.abaloneModel);
+  for (const name of ['weights.bin', 'abalone.csv']) {
+    copy(path.join(REPO_ROOT, 'examples', 'abalone', name), `abalone/${name}`);
+  }
 
   write(WORKSPACE_FILES.settings, JSON.stringify(ANALYSIS_SETTINGS, null, 2));
   return layout;
