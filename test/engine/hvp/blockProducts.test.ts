@@ -5,11 +5,11 @@ import { checkBlockProducts, describeBlockChecks } from '../../../src/engine/ana
 import { HessianProducts } from '../../../src/engine/hvp/hessianProducts';
 import { LocalProductSource } from '../../../src/engine/hvp/localProductSource';
 import { createLossProblem } from '../../../src/engine/hvp/lossProblem';
-import type { ProductSource } from '../../../src/engine/hvp/productSource';
 import { relativeDifference } from '../../../src/engine/hvp/verifyExactHvp';
 import { createRandom, normalVector } from '../../../src/engine/linalg/random';
 import { TEST_BACKENDS, useBackend } from '../tfjs/backendSetup';
 import { LAYER_CASES, buildProblem } from '../tfjs/layerCases';
+import { sourceWith } from './sourceStandIn';
 
 /**
  * Products with one layer's diagonal Hessian block by double backprop
@@ -139,22 +139,13 @@ describe('block products that disagree', function () {
     // A mock stands in for a wrong restricted product of the second layer:
     // the real one agrees on every model the tests can build.
     let restrictedCalls = 0;
-    const faulty: ProductSource = {
-      size: source.size,
-      samples: source.samples,
-      exactHvp: (vector) => source.exactHvp(vector),
+    const faulty = sourceWith(source, {
       exactBlockHvp: async (blockIndex, vector) => {
         restrictedCalls++;
         const product = await source.exactBlockHvp(blockIndex, vector);
         return blockIndex === 1 ? product.map((value) => value * 1.01) : product;
       },
-      gradient: () => source.gradient(),
-      evaluate: () => source.evaluate(),
-      loss: () => source.loss(),
-      readParameters: () => source.readParameters(),
-      writeParameters: (values) => source.writeParameters(values),
-      dispose: () => source.dispose(),
-    };
+    });
     const products = new HessianProducts(faulty, 'exact');
     const blocks = source.problem.layout.blocks;
     const checks = await checkBlockProducts(faulty, blocks, products, 0);

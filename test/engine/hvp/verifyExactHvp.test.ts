@@ -8,6 +8,7 @@ import type { ProductSource } from '../../../src/engine/hvp/productSource';
 import { chooseHvpMethod } from '../../../src/engine/hvp/verifyExactHvp';
 import { createRandom, normalVector } from '../../../src/engine/linalg/random';
 import { installGradientFixes, selectBackend } from '../../../src/engine/tfjs';
+import { sourceWith } from './sourceStandIn';
 
 /**
  * The verification that decides between exact and finite-difference products.
@@ -18,18 +19,10 @@ import { installGradientFixes, selectBackend } from '../../../src/engine/tfjs';
  */
 
 function scaledExactProducts(source: ProductSource, factor: number): ProductSource {
-  return {
-    size: source.size,
-    samples: source.samples,
+  return sourceWith(source, {
     exactHvp: async (vector) => (await source.exactHvp(vector)).map((value) => value * factor),
     exactBlockHvp: async (blockIndex, vector) => (await source.exactBlockHvp(blockIndex, vector)).map((value) => value * factor),
-    gradient: () => source.gradient(),
-    evaluate: () => source.evaluate(),
-    loss: () => source.loss(),
-    readParameters: () => source.readParameters(),
-    writeParameters: (values) => source.writeParameters(values),
-    dispose: () => source.dispose(),
-  };
+  });
 }
 
 describe('chooseHvpMethod', function () {
@@ -98,13 +91,12 @@ describe('chooseHvpMethod', function () {
     // Noise on the gradients stands in for float32 rounding: it spoils both
     // difference steps by different amounts, so no probe is conclusive.
     const noise = createRandom(6, 'gradient noise');
-    const noisy: ProductSource = {
-      ...scaledExactProducts(source, 1),
+    const noisy = sourceWith(source, {
       gradient: async () => {
         const { loss, gradient } = await source.gradient();
         return { loss, gradient: gradient.map((value) => value + 1e-3 * noise.normal()) };
       },
-    };
+    });
     const smooth = await chooseHvpMethod(new HessianProducts(noisy, 'exact'), { ...options, piecewiseLinear: false });
     const kinked = await chooseHvpMethod(new HessianProducts(noisy, 'exact'), options);
 
