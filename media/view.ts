@@ -416,7 +416,7 @@ export function renderDetails(report: PartialReport): void {
   if (report.createdAt) {
     rows.push(...detailRow('Finished', formatDate(report.createdAt)));
   }
-  // Notes say how the run went where it chose for the user: backend, per-layer products, text columns.
+  // Notes record the choices the run made for the user: backend, per-layer products, text columns.
   for (const note of report.notes ?? []) {
     rows.push(...detailRow('Note', note));
   }

@@ -319,8 +319,8 @@ function damagedModelJson(getWorkspace: () => ExtensionWorkspace): Scenario {
 }
 
 /**
- * Returns the scenario that links the abalone MLP to its CSV file, whose text
- * column sex the dialog asks the order of. The typed order goes into the
+ * Returns the scenario that links the abalone MLP to its CSV file, where the
+ * dialog requests the order of the text column sex. The typed order goes into the
  * sidecar and into the report, whose webview lists it, and the model gets its
  * summary lens.
  */
