@@ -84,7 +84,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--y-key <name>', '.npz array that holds the labels (default y)')
     .option(
       '--categories <column=names>',
-      'categories of a text column in index order, for instance sex=F,M,I (repeatable); default: order of first appearance',
+      'categories of a text column in index order, for instance sex=F,M,I, or JSON {"sex":["F","M","I"]} (repeatable); default: order of first appearance',
       parseCategories,
     )
     .option('--loss <name>', 'loss when the model records none: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error, mean_absolute_error', parseLoss)

@@ -58,10 +58,14 @@ export function parseLoss(text: string): LossName {
 }
 
 /**
- * Parses one `--categories column=a,b,c` and adds it to the columns parsed so
- * far, so the option can be repeated.
+ * Parses one `--categories column=a,b,c`, or the JSON form for names with
+ * commas, and adds it to the columns parsed so far, so the option can be
+ * repeated.
  */
 export function parseCategories(text: string, previous: Record<string, string[]> | undefined): Record<string, string[]> {
+  if (text.trim().startsWith('{')) {
+    return { ...(previous ?? {}), ...parseCategoriesJson(text) };
+  }
   const separator = text.indexOf('=');
   const column = text.slice(0, Math.max(separator, 0)).trim();
   const names = text
@@ -77,6 +81,29 @@ export function parseCategories(text: string, previous: Record<string, string[]>
   }
   // Object.fromEntries keeps a column named "__proto__" as an own property.
   return Object.fromEntries([...Object.entries(previous ?? {}), [column, names]]);
+}
+
+/** Parses the JSON form `{"column": ["a,b", "c"]}`, for names that contain commas. */
+function parseCategoriesJson(text: string): Record<string, string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`Expected a JSON object such as {"species": ["a,b", "c"]}, got invalid JSON (${(error as Error).message}).`);
+  }
+  const entries = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.entries(parsed) : null;
+  const valid = entries?.every(([, names]) => Array.isArray(names) && names.length > 0 && names.every((name) => typeof name === 'string' && name !== ''));
+  if (!entries || !valid) {
+    throw new InvalidArgumentError('Expected a JSON object that maps each column to a non-empty array of category names.');
+  }
+  for (const [column, names] of entries as [string, string[]][]) {
+    const repeated = names.find((name, index) => names.indexOf(name) !== index);
+    if (repeated !== undefined) {
+      throw new InvalidArgumentError(`The category "${repeated}" of column "${column}" appears twice; list each category once.`);
+    }
+  }
+  // Object.fromEntries keeps a column named "__proto__" as an own property.
+  return Object.fromEntries(entries as [string, string[]][]);
 }
 
 /** Parses one of a fixed set of words. */

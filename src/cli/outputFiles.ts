@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { sameFile } from '../engine/data/sameFile';
 import { InputError, UsageError } from '../engine/errors';
 
 /** Marker in every HTML report, which tells a later run that it may replace the file. */
@@ -19,7 +20,8 @@ export function checkReportPath(file: string, kind: 'json' | 'html', inputs: rea
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
     throw new InputError(file, `the folder ${folder} does not exist`, 'Create the folder first or choose another path for the report');
   }
-  if (inputs.some((input) => path.resolve(input) === target)) {
+  // Links can spell an input differently, so the paths are compared where a write would land, and as files.
+  if (inputs.some((input) => canonicalPath(input) === canonicalPath(target) || sameFile(input, target))) {
     throw new InputError(file, 'this is one of the analysis inputs', 'Choose another path for the report');
   }
   if (!fs.existsSync(target)) {
@@ -62,7 +64,13 @@ const MAX_LINK_DEPTH = 32;
 function canonicalPath(file: string): string {
   let current = path.resolve(file);
   for (let depth = 0; depth < MAX_LINK_DEPTH; depth++) {
-    const folder = fs.realpathSync(path.dirname(current));
+    let folder: string;
+    try {
+      folder = fs.realpathSync(path.dirname(current));
+    } catch {
+      // A missing folder is reported by the checks that need it; here the path stays as spelled.
+      return current;
+    }
     current = path.join(folder, path.basename(current));
     let stats: fs.Stats;
     try {

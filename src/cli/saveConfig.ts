@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-
+import { sameFile } from '../engine/data/sameFile';
 import { readSidecar, withoutDataFileFields, writeSidecar, type Sidecar } from '../engine/data/sidecar';
 import type { AnalyzeOptions } from './options';
 
@@ -13,7 +12,7 @@ import type { AnalyzeOptions } from './options';
 export async function saveOptionsInSidecar(modelPath: string, options: AnalyzeOptions): Promise<string> {
   const existing: Sidecar = (await readSidecar(modelPath)) ?? {};
   // A --data naming another file replaces every field of the old data file; readSidecar gives its path absolute.
-  const otherFile = options.data !== undefined && (existing.data === undefined || path.resolve(options.data) !== existing.data);
+  const otherFile = options.data !== undefined && (existing.data === undefined || !sameFile(options.data, existing.data));
   const merged: Sidecar = otherFile ? withoutDataFileFields(existing) : { ...existing };
   const given: Sidecar = {
     data: options.data,

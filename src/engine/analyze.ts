@@ -17,6 +17,7 @@ import {
 } from './analysis/spectrumPhases';
 import { describeBlockChecks, verifyBlockProducts } from './analysis/verifyBlockProducts';
 import { decideProductMethod } from './analysis/verifyProducts';
+import { hasPiecewiseLinearLayers } from './analysis/verificationSubset';
 import { computeAccuracy } from './data';
 import { throwIfCancelled } from './errors';
 import { HessianProducts } from './hvp/hessianProducts';
@@ -218,6 +219,7 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
   const warnings = collectWarnings(report, {
     requestedMethod: settings.method,
     unverifiedLayers: unverified.map((layer) => `${layer.layerName} (${layer.className})`),
+    piecewiseLinear: hasPiecewiseLinearLayers(prepared.model),
   });
   if (prepared.lossNote !== null) {
     warnings.push({ code: 'loss-overruled', message: prepared.lossNote });

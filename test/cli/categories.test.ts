@@ -70,6 +70,38 @@ describe('CLI text-column categories', function () {
     assert.equal(result.exitCode, 0, `exit code; stderr: ${result.stderr}`);
   });
 
+  it('sidecar fields reach a linked spelling', async () => {
+    // The sidecar links abalone.csv; the command line names it through a symbolic link, without the label column.
+    const model = copyAbalone(folder);
+    fs.copyFileSync(ABALONE_DATA[1], path.join(folder, 'abalone.csv'));
+    fs.symlinkSync('abalone.csv', path.join(folder, 'link.csv'));
+    fs.writeFileSync(path.join(folder, 'model.hessian.json'), JSON.stringify({ data: 'abalone.csv', labelColumn: 'rings', categories: { sex: ['F', 'M', 'I'] } }));
+    const reportPath = path.join(folder, 'report.json');
+
+    const result = await runCapturedCli(['analyze', model, '--data', path.join(folder, 'link.csv'), '--loss', 'mean_squared_error', ...TINY_RUN, '--json', reportPath, '--quiet']);
+    assert.equal(result.exitCode, 0, `exit code; stderr: ${result.stderr}`);
+    const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as Report;
+    assert.deepEqual(report.data.categories, { sex: ['F', 'M', 'I'] });
+  });
+
+  it('JSON categories with commas and accents', async () => {
+    // "I, infant" is not in the file, so the error proves that the JSON form kept the comma inside the name.
+    const model = copyAbalone(folder);
+    const result = await runCapturedCli(['analyze', model, ...ABALONE_DATA, ...TINY_RUN, '--categories', '{"sex": ["F", "M", "I, infant"]}']);
+    assert.equal(result.exitCode, 2, `exit code; stderr: ${result.stderr}`);
+    assert.match(result.stderr, /has the value "I", which is not among the given categories/);
+
+    // The file writes Í as one code point (NFC); the option gives it as I and a combining accent (NFD).
+    const accented = path.join(folder, 'accented.csv');
+    fs.writeFileSync(accented, fs.readFileSync(ABALONE_DATA[1], 'utf8').replace(/^I,/gm, 'Í,'));
+    const reportPath = path.join(folder, 'report.json');
+    const categories = JSON.stringify({ sex: ['F', 'M', 'Í'.normalize('NFD')] });
+    const accentedRun = await runCapturedCli(['analyze', model, '--data', accented, ...ABALONE_DATA.slice(2), ...TINY_RUN, '--categories', categories, '--json', reportPath, '--quiet']);
+    assert.equal(accentedRun.exitCode, 0, `exit code; stderr: ${accentedRun.stderr}`);
+    const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as Report;
+    assert.equal(report.data.categories?.sex?.length, 3);
+  });
+
   it('--categories without names', async () => {
     const model = copyAbalone(folder);
     const result = await runCapturedCli(['analyze', model, ...ABALONE_DATA, ...TINY_RUN, '--categories', 'sex']);

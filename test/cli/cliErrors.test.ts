@@ -192,6 +192,19 @@ describe('CLI bad input', function () {
     assert.equal(fs.existsSync(report), false);
   });
 
+  it('report onto the sidecar through a linked folder', async () => {
+    const model = copyLenet(folder);
+    const linked = `${folder}-link`;
+    fs.symlinkSync(folder, linked);
+    try {
+      const result = await run(['analyze', model, '--data', MNIST, '--backend', 'cpu', '--json', path.join(linked, 'mnist.hessian.json')]);
+      assertInputError(result, 'mnist.hessian.json', /one of the analysis inputs/);
+      assert.equal(fs.existsSync(path.join(folder, 'mnist.hessian.json')), false);
+    } finally {
+      fs.rmSync(linked);
+    }
+  });
+
   it('negative sample count', async () => {
     const result = await run(['analyze', LENET, '--samples', '-4']);
     assert.equal(result.exitCode, 2);

@@ -1,9 +1,8 @@
-import * as path from 'node:path';
-
 import type * as tf from '@tensorflow/tfjs';
 
 import type { AnalysisRequest } from '../api';
 import { dataSpecFromSidecar, fitDataset, loadDataset, readSidecar, sidecarPathFor, type FittedDataset, type Sidecar } from '../data';
+import { sameFile } from '../data/sameFile';
 import type { DataSpec } from '../data/types';
 import { InputError } from '../errors';
 import type { ProblemData } from '../hvp/lossProblem';
@@ -142,10 +141,13 @@ function resolveDataSpec(request: AnalysisRequest, sidecar: Sidecar | null): Dat
 
 function dataSpecWithoutRequestCategories(request: AnalysisRequest, sidecar: Sidecar | null): DataSpec {
   if (request.data !== undefined) {
-    // The sidecar's categories belong to the sidecar's data file, so they apply only when the request names that file.
+    // The sidecar's fields of its data file (label column, array names, categories) apply when the request names that file.
     const linked = sidecar === null ? null : dataSpecFromSidecar(sidecar);
-    const sameFile = linked !== null && path.resolve(linked.path) === path.resolve(request.data.path);
-    return { ...request.data, categories: request.data.categories ?? (sameFile ? sidecar?.categories : undefined) };
+    if (linked === null || !sameFile(linked.path, request.data.path)) {
+      return request.data;
+    }
+    const given = Object.fromEntries(Object.entries(request.data).filter(([, value]) => value !== undefined));
+    return { ...linked, ...given };
   }
   const fromSidecar = sidecar === null ? null : dataSpecFromSidecar(sidecar);
   if (fromSidecar === null) {

@@ -18,6 +18,8 @@ export interface RunFacts {
   requestedMethod: Report['settings']['method'];
   /** Layers whose second derivatives no test covers, as `name (Class)`. */
   unverifiedLayers: string[];
+  /** Whether the model has ReLU-like activations or max pooling, whose kinks spoil finite differences. */
+  piecewiseLinear: boolean;
 }
 
 /**
@@ -42,6 +44,16 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
     warnings.push({
       code: 'hvp-fallback',
       message: `Hessian-vector products use finite differences, which are less accurate near ReLU and max-pooling kinks. ${report.hvp.reason}`,
+    });
+  }
+
+  if (report.hvp.method === 'finite-difference' && facts.requestedMethod === 'finite-difference' && facts.piecewiseLinear) {
+    warnings.push({
+      code: 'finite-differences-at-kinks',
+      message:
+        'Finite differences were requested for a model with ReLU-like activations or max pooling. Their steps cross kinks, ' +
+        'where the second derivative is not defined, which can inflate the eigenvalues of either sign many times over. ' +
+        'Use --method auto, which verifies exact products and uses them.',
     });
   }
 
@@ -84,7 +96,7 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
       code: 'power-incomplete',
       message:
         `Power iteration found ${report.eigenvalues.top.length} of the ${topRequested} largest eigenvalues: it finds eigenvalues by magnitude, ` +
-        `and ${report.eigenvalues.bottom.length} negative ones of larger magnitude used up its ${2 * topRequested} pairs. ` +
+        `and negative ones of larger magnitude used up its ${2 * topRequested} pairs. ` +
         'Lanczos (--method-eigen lanczos, the default) finds both ends of the spectrum.',
     });
   }

@@ -264,7 +264,8 @@ function toNestedArray(value: unknown, file: string, key: string, allowStrings: 
 
   const count = shape.reduce((product, dimension) => product * dimension, 1);
   const data = new Float32Array(count);
-  const classIndex = new Map<string, number>((givenClasses ?? []).map((name, i) => [name, i]));
+  // Given names match in Unicode normal form C, as in CSV columns.
+  const classIndex = new Map<string, number>((givenClasses ?? []).map((name, i) => [name.normalize('NFC'), i]));
   let offset = 0;
 
   const visit = (node: unknown, depth: number, path: string): void => {
@@ -304,7 +305,7 @@ function toNestedArray(value: unknown, file: string, key: string, allowStrings: 
   };
 
   const classIndexOf = (name: string, path: string): number => {
-    let index = classIndex.get(name);
+    let index = classIndex.get(givenClasses ? name.normalize('NFC') : name);
     if (index === undefined && givenClasses) {
       throw new InputError(
         file,

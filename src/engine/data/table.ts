@@ -166,10 +166,11 @@ function convertColumn(
   const where = (row: number): string => `${table.describeRow(row)}, ${table.describeColumn(columnIndex)}`;
 
   if (givenCategories) {
-    const indexOf = new Map(givenCategories.map((name, i) => [name, i]));
+    // Names match in Unicode normal form C, so "é" typed as one code point or as e and an accent is the same category.
+    const indexOf = new Map(givenCategories.map((name, i) => [name.normalize('NFC'), i]));
     table.rows.forEach((cells, row) => {
       const text = categoryText(cells[columnIndex], file, where(row));
-      const index = indexOf.get(text);
+      const index = indexOf.get(text.normalize('NFC'));
       if (index === undefined) {
         throw new InputError(
           file,

@@ -6,7 +6,7 @@ import { makeReport } from '../../server/reportFixture';
 
 /** Warnings derived from finished reports, on hand-made reports whose facts are known. */
 
-const FACTS = { requestedMethod: 'auto' as const, unverifiedLayers: [] };
+const FACTS = { requestedMethod: 'auto' as const, unverifiedLayers: [], piecewiseLinear: true };
 
 function messageOf(report: Report, code: string): string | undefined {
   return collectWarnings(report, FACTS).find((warning) => warning.code === code)?.message;
@@ -37,7 +37,7 @@ describe('report warnings', function () {
     report.eigenvalues.method = 'power';
     report.settings = { ...report.settings, topK: 2 };
 
-    assert.match(messageOf(report, 'power-incomplete') ?? '', /^Power iteration found 1 of the 2 largest eigenvalues: .* 3 negative ones .* its 4 pairs\./);
+    assert.match(messageOf(report, 'power-incomplete') ?? '', /^Power iteration found 1 of the 2 largest eigenvalues: .* negative ones .* its 4 pairs\./);
     assert.equal(messageOf(makeReport({ top: [9, 5], bottom: [] }), 'power-incomplete'), undefined, 'Lanczos reports never get it');
   });
 
@@ -47,5 +47,15 @@ describe('report warnings', function () {
     report.eigenvalues.iterations = 1;
 
     assert.match(messageOf(report, 'lanczos-breakdown') ?? '', /^Lanczos stopped after 1 step on/);
+  });
+
+  it('requested differences on a kinked model', function () {
+    const report = makeReport();
+    report.hvp.method = 'finite-difference';
+    const requested = { ...FACTS, requestedMethod: 'finite-difference' as const };
+
+    assert.match(collectWarnings(report, requested).find((warning) => warning.code === 'finite-differences-at-kinks')?.message ?? '', /--method auto/);
+    const smooth = collectWarnings(report, { ...requested, piecewiseLinear: false });
+    assert.equal(smooth.some((warning) => warning.code === 'finite-differences-at-kinks'), false);
   });
 });
