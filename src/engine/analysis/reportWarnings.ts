@@ -111,6 +111,18 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
     });
   }
 
+  const unresolved = report.layers.filter(isTraceUnresolved);
+  if (unresolved.length > 0) {
+    const listed = unresolved.map((layer) => `${layer.name} (${formatTrace(layer.trace as number, layer.traceStandardError as number)})`).join(', ');
+    warnings.push({
+      code: 'layer-trace-unresolved',
+      message:
+        `The trace of ${listed} is not resolved: its standard error is as large as the estimate, or the estimate lies far outside ` +
+        'the layer parameters times its extreme eigenvalues. Raise --trace-probes; very large weights elsewhere in the model also ' +
+        'make the per-layer estimates noisy.',
+    });
+  }
+
   const learningRate = report.learningRate;
   if (learningRate.value !== null && learningRate.maxStableGradientDescent !== null && learningRate.value > learningRate.maxStableGradientDescent) {
     warnings.push({
@@ -126,4 +138,24 @@ export function collectWarnings(report: Omit<Report, 'warnings' | 'notes'>, fact
 
 function percent(share: number): string {
   return `${(100 * share).toFixed(1)}%`;
+}
+
+function formatTrace(trace: number, standardError: number): string {
+  return `${trace.toPrecision(3)} ± ${standardError.toPrecision(2)}`;
+}
+
+/**
+ * True when a layer's trace estimate says little: a standard error as large as
+ * the estimate leaves even its sign open, and a trace beyond twice the layer's
+ * parameter count times its largest |eigenvalue| cannot be the block's. The
+ * factor 2 allows for Lanczos extremes that fall short of the true ones.
+ */
+function isTraceUnresolved(layer: Report['layers'][number]): boolean {
+  if (layer.trace === null || layer.traceStandardError === null) {
+    return false;
+  }
+  const noisy = layer.traceStandardError > 0 && layer.traceStandardError >= Math.abs(layer.trace);
+  const extreme = Math.max(Math.abs(layer.lambdaMax ?? 0), Math.abs(layer.lambdaMin ?? 0));
+  const impossible = extreme > 0 && Math.abs(layer.trace) > 2 * layer.numParameters * extreme;
+  return noisy || impossible;
 }

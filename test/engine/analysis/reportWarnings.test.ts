@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 
 import { collectWarnings } from '../../../src/engine/analysis/reportWarnings';
 import type { Report } from '../../../src/engine/report';
-import { makeReport } from '../../server/reportFixture';
+import { makeLayer, makeReport } from '../../server/reportFixture';
 
 /** Warnings derived from finished reports, on hand-made reports whose facts are known. */
 
@@ -57,5 +57,20 @@ describe('report warnings', function () {
     assert.match(collectWarnings(report, requested).find((warning) => warning.code === 'finite-differences-at-kinks')?.message ?? '', /--method auto/);
     const smooth = collectWarnings(report, { ...requested, piecewiseLinear: false });
     assert.equal(smooth.some((warning) => warning.code === 'finite-differences-at-kinks'), false);
+  });
+
+  it('unresolved layer trace', function () {
+    const report = makeReport({
+      layers: [
+        // A layer of 850 parameters with λmax 32.1 cannot have a trace of −5.9e30.
+        makeLayer('wide', { numParameters: 850, lambdaMax: 32.1, lambdaMin: 0, trace: -5.9e30, traceStandardError: 4.9e30 }),
+        makeLayer('noisy', { trace: 0.4, traceStandardError: 0.5 }),
+        makeLayer('fine', { trace: 19.3, traceStandardError: 0.15 }),
+      ],
+    });
+
+    const message = messageOf(report, 'layer-trace-unresolved') ?? '';
+    assert.match(message, /^The trace of wide \(-5\.90e\+30 ± 4\.9e\+30\), noisy \(0\.400 ± 0\.50\) is not resolved/);
+    assert.doesNotMatch(message, /fine/);
   });
 });
