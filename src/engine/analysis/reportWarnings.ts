@@ -145,7 +145,7 @@ function formatTrace(trace: number, standardError: number): string {
 }
 
 /**
- * True when a layer's trace estimate says little: a standard error as large as
+ * True when a layer's trace estimate is uninformative: a standard error as large as
  * the estimate leaves even its sign open, and a trace beyond twice the layer's
  * parameter count times its largest |eigenvalue| cannot be the block's. The
  * factor 2 allows for Lanczos extremes that fall short of the true ones.
