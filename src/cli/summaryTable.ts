@@ -83,7 +83,7 @@ export function renderSummary(report: Report): string {
   return `${sections.join('\n\n')}\n`;
 }
 
-/** The bottom eigenvalues, or why power iteration found none. */
+/** Formats the bottom eigenvalues, or explains why power iteration found none. */
 function bottomText(eigenvalues: Report['eigenvalues']): string {
   if (eigenvalues.bottom.length > 0) {
     return eigenvalues.bottom.map(formatNumber).join(', ');

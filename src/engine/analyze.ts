@@ -99,7 +99,7 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
 
   tracker.report(2, 3, 'loss and accuracy');
   const evaluation = await source.evaluate();
-  assertFiniteLoss(evaluation.loss, request.modelPath, prepared.dataSpec.path, layout, await products.parameters());
+  await assertFiniteLoss(evaluation.loss, request.modelPath, prepared.dataSpec.path, layout, () => products.parameters());
   const accuracy = computeAccuracy(evaluation.predictions, fitted.targets, source.samples, prepared.loss);
   tracker.publish({
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -145,7 +145,7 @@ async function runPhases(context: AnalysisContext): Promise<Report> {
   tracker.publish({ hvp: hvp() });
   throwIfCancelled(hooks.signal);
 
-  // Per-layer products restricted to a layer's weights are used only for the layers where they match full products.
+  // A layer's restricted products are used only where they match full products.
   const blockNotes: string[] = [];
   if (settings.perLayer && decision.method === 'exact') {
     const { checks, samples } = await verifyBlockProducts(prepared, products);

@@ -57,8 +57,8 @@ describe('CLI text-column categories', function () {
     assert.equal(guessed?.categories, undefined, 'the order of first appearance is a guess, not saved');
 
     await analyze(['--categories', 'sex=F,M,I', '--save-config']);
-    const given = await readSidecar(path.join(folder, 'model.json'));
-    assert.deepEqual(given?.categories, { sex: ['F', 'M', 'I'] });
+    const typed = await readSidecar(path.join(folder, 'model.json'));
+    assert.deepEqual(typed?.categories, { sex: ['F', 'M', 'I'] });
   });
 
   it('sidecar categories stay with their file', async () => {

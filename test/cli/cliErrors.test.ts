@@ -1,10 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 
-import { runCli } from '../../src/cli/main';
-import { ABALONE_DATA, copyAbalone } from '../breaker/cliHelpers';
+import { ABALONE_DATA, copyAbalone, runCapturedCli, type CliResult } from '../breaker/cliHelpers';
 import { makeTemporaryFolder, writeNpy } from '../engine/analysisFixtures';
 import { REPO_ROOT, realFile } from '../realFiles';
 
@@ -12,26 +10,6 @@ import { REPO_ROOT, realFile } from '../realFiles';
  * Bad input on the command line: each case must end with exit code 2 and one
  * line on stderr that names the offending file (or option) and the fix.
  */
-
-interface CliResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[]): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const exitCode = await runCli(args, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-  });
-  return { exitCode, stdout: out, stderr: err };
-}
 
 const LENET = path.join(REPO_ROOT, 'examples', 'lenet', 'mnist.json');
 const MNIST = path.join(REPO_ROOT, 'examples', 'mnist-1k', 'mnist-1k.npz');
@@ -65,18 +43,18 @@ describe('CLI bad input', function () {
 
   it('missing model file', async () => {
     const missing = path.join(folder, 'nope.json');
-    assertInputError(await run(['analyze', missing, '--data', MNIST, '--backend', 'cpu']), 'nope.json', /not found|does not exist/i);
+    assertInputError(await runCapturedCli(['analyze', missing, '--data', MNIST, '--backend', 'cpu']), 'nope.json', /not found|does not exist/i);
   });
 
   it('invalid JSON model', async () => {
     const model = path.join(folder, 'broken.json');
     fs.writeFileSync(model, '{"modelTopology": {"class_name": ');
-    assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'broken.json', /JSON/);
+    assertInputError(await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'broken.json', /JSON/);
   });
 
   it('graph model refused', async () => {
     const graph = realFile('models', 'tfjs-examples-prefetch-graphmodel', 'model.json');
-    assertInputError(await run(['analyze', graph, '--data', MNIST, '--backend', 'cpu']), 'model.json', /graph model/i);
+    assertInputError(await runCapturedCli(['analyze', graph, '--data', MNIST, '--backend', 'cpu']), 'model.json', /graph model/i);
   });
 
   it('weight path escaping the folder', async () => {
@@ -84,14 +62,14 @@ describe('CLI bad input', function () {
     const json = JSON.parse(fs.readFileSync(model, 'utf8'));
     json.weightsManifest[0].paths = ['../../etc/passwd'];
     fs.writeFileSync(model, JSON.stringify(json));
-    assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.json', /folder/i);
+    assertInputError(await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.json', /folder/i);
   });
 
   it('truncated weight shard', async () => {
     const model = copyLenet(folder);
     const shard = path.join(folder, 'mnist.weights.bin');
     fs.truncateSync(shard, 1000);
-    assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.weights.bin', /bytes/);
+    assertInputError(await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.weights.bin', /bytes/);
   });
 
   it('NaN weight', async () => {
@@ -100,7 +78,7 @@ describe('CLI bad input', function () {
     const bytes = fs.readFileSync(shard);
     bytes.writeFloatLE(Number.NaN, 40);
     fs.writeFileSync(shard, bytes);
-    assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist', /NaN|not finite|non-finite/i);
+    assertInputError(await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist', /NaN|not finite|non-finite/i);
   });
 
   it('weights that overflow the loss', async () => {
@@ -111,7 +89,7 @@ describe('CLI bad input', function () {
     bytes.writeFloatLE(3e38, bytes.length - 4);
     fs.writeFileSync(shard, bytes);
 
-    const result = await run(['analyze', model, ...ABALONE_DATA, '--backend', 'cpu', '--samples', '16', '--no-layers']);
+    const result = await runCapturedCli(['analyze', model, ...ABALONE_DATA, '--backend', 'cpu', '--samples', '16', '--no-layers']);
     assertInputError(result, 'model.json', /the loss on .*abalone\.csv is (Infinity|NaN).*largest weight is 3\.00e\+38 in layer dense_Dense3.*scaled/);
   });
 
@@ -120,7 +98,7 @@ describe('CLI bad input', function () {
     const labels = path.join(folder, 'y.npy');
     writeNpy(inputs, new Float32Array(10 * 30 * 30), [10, 30, 30, 1]);
     writeNpy(labels, new Int32Array(10), [10], 'int32');
-    const result = await run(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']);
+    const result = await runCapturedCli(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']);
     assertInputError(result, 'x.npy', /28/);
     assert.match(result.stderr, /30/);
   });
@@ -130,7 +108,7 @@ describe('CLI bad input', function () {
     const labels = path.join(folder, 'y.npy');
     writeNpy(inputs, new Float32Array(4 * 28 * 28), [4, 28, 28, 1]);
     writeNpy(labels, [1, 2, 12, 3], [4], 'int32');
-    assertInputError(await run(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']), 'y.npy', /12/);
+    assertInputError(await runCapturedCli(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']), 'y.npy', /12/);
   });
 
   it('NaN in the data', async () => {
@@ -140,34 +118,34 @@ describe('CLI bad input', function () {
     values[100] = Number.NaN;
     writeNpy(inputs, values, [4, 28, 28, 1]);
     writeNpy(labels, [1, 2, 3, 4], [4], 'int32');
-    assertInputError(await run(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']), 'x.npy', /NaN/);
+    assertInputError(await runCapturedCli(['analyze', LENET, '--data', inputs, '--labels', labels, '--backend', 'cpu']), 'x.npy', /NaN/);
   });
 
   it('no dataset linked', async () => {
     const model = copyLenet(folder);
-    assertInputError(await run(['analyze', model, '--backend', 'cpu']), 'mnist.json', /--data/);
+    assertInputError(await runCapturedCli(['analyze', model, '--backend', 'cpu']), 'mnist.json', /--data/);
   });
 
   it('model without a loss', async () => {
     const model = copyLenet(folder);
-    assertInputError(await run(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.json', /--loss/);
+    assertInputError(await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu']), 'mnist.json', /--loss/);
   });
 
   it('labels without data', async () => {
     const labels = path.join(folder, 'y.npy');
     writeNpy(labels, [1], [1], 'int32');
-    assertInputError(await run(['analyze', LENET, '--labels', labels]), 'y.npy', /--data/);
+    assertInputError(await runCapturedCli(['analyze', LENET, '--labels', labels]), 'y.npy', /--data/);
   });
 
   it('unknown loss name', async () => {
-    const result = await run(['analyze', LENET, '--loss', 'hinge']);
+    const result = await runCapturedCli(['analyze', LENET, '--loss', 'hinge']);
     assert.equal(result.exitCode, 2);
     assert.match(result.stderr, /Unknown loss "hinge"/);
     assert.match(result.stderr, /mean_squared_error/);
   });
 
   it('output index out of range', async () => {
-    const result = await run(['analyze', LENET, '--output', '9', '--backend', 'cpu']);
+    const result = await runCapturedCli(['analyze', LENET, '--output', '9', '--backend', 'cpu']);
     assert.equal(result.exitCode, 2, result.stderr);
     assert.match(result.stderr, /output/i);
     assert.match(result.stderr, /dense_Dense3/);
@@ -175,7 +153,7 @@ describe('CLI bad input', function () {
 
   it('same path for both reports', async () => {
     const report = path.join(folder, 'report.json');
-    const result = await run(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', report]);
+    const result = await runCapturedCli(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', report]);
     assertInputError(result, 'report.json', /different paths/);
     assert.equal(fs.existsSync(report), false);
   });
@@ -186,18 +164,18 @@ describe('CLI bad input', function () {
     const report = path.join(folder, 'report.json');
 
     for (const html of [path.join(folder, 'same', 'report.json'), path.join(folder, 'link.json')]) {
-      const result = await run(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', html]);
+      const result = await runCapturedCli(['analyze', LENET, '--data', MNIST, '--backend', 'cpu', '--json', report, '--html', html]);
       assertInputError(result, 'report.json', /different paths/);
     }
     assert.equal(fs.existsSync(report), false);
   });
 
-  it('report onto the sidecar through a linked folder', async () => {
+  it('report onto a linked sidecar', async () => {
     const model = copyLenet(folder);
     const linked = `${folder}-link`;
     fs.symlinkSync(folder, linked);
     try {
-      const result = await run(['analyze', model, '--data', MNIST, '--backend', 'cpu', '--json', path.join(linked, 'mnist.hessian.json')]);
+      const result = await runCapturedCli(['analyze', model, '--data', MNIST, '--backend', 'cpu', '--json', path.join(linked, 'mnist.hessian.json')]);
       assertInputError(result, 'mnist.hessian.json', /one of the analysis inputs/);
       assert.equal(fs.existsSync(path.join(folder, 'mnist.hessian.json')), false);
     } finally {
@@ -206,7 +184,7 @@ describe('CLI bad input', function () {
   });
 
   it('negative sample count', async () => {
-    const result = await run(['analyze', LENET, '--samples', '-4']);
+    const result = await runCapturedCli(['analyze', LENET, '--samples', '-4']);
     assert.equal(result.exitCode, 2);
     assert.match(result.stderr, /at least 1/);
   });
@@ -221,7 +199,7 @@ describe('CLI bad input', function () {
     if (nodeBackendLoads) {
       this.skip();
     }
-    const result = await run(['analyze', LENET, '--backend', 'node']);
+    const result = await runCapturedCli(['analyze', LENET, '--backend', 'node']);
     assert.equal(result.exitCode, 2, result.stderr);
     assert.match(result.stderr, /tfjs-node/);
   });

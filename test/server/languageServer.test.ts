@@ -250,7 +250,7 @@ describe('language server over LSP', function () {
     assert.ok((await session.codeLenses(workspace.trainedModel)).length > 0, 'the server stopped answering after a failure');
   });
 
-  it('reports an unreadable model to the dataset dialog', async function () {
+  it('flags a model the dialog cannot read', async function () {
     // A model without a sidecar goes to the dataset dialog, which reads it first.
     const unreadable = path.join(workspace.root, 'unlinked-broken', 'model.json');
     fs.mkdirSync(path.dirname(unreadable), { recursive: true });

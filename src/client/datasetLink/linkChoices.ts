@@ -60,11 +60,11 @@ export function arrayKeysToAsk(arrays: string[]): string[] | null {
 }
 
 /**
- * Most distinct values of a text column for which the dialogue requests their
- * order. A column with more is an identifier rather than a category, and
+ * Largest number of distinct values of a text column whose order the
+ * dialogue requests. A column with more is an identifier rather than a category, and
  * keeps the order of first appearance, which the report notes.
  */
-export const MAX_ASKED_CATEGORIES = 20;
+export const MAX_CATEGORIES_TO_ORDER = 20;
 
 /** One offered order of a text column's categories. */
 export interface CategoryOrderChoice {

@@ -17,7 +17,7 @@ import type { HessianContext } from '../context';
 import { displayPath } from '../paths';
 import {
   LOSS_DESCRIPTIONS,
-  MAX_ASKED_CATEGORIES,
+  MAX_CATEGORIES_TO_ORDER,
   arrayKeysToAsk,
   categoryOrderChoices,
   confirmationText,
@@ -155,7 +155,7 @@ async function pickCategories(
   const chosen: [string, string[]][] = [];
 
   for (const [column, found] of Object.entries(columns)) {
-    if (found.length > MAX_ASKED_CATEGORIES) {
+    if (found.length > MAX_CATEGORIES_TO_ORDER) {
       continue;
     }
     const typeOwn = { label: 'Type the order…', description: 'as in the training code', order: null };

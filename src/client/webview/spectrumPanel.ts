@@ -145,8 +145,9 @@ export class SpectrumPanel implements vscode.Disposable {
   }
 
   /**
-   * The column of an open spectrum panel, so that the panels of several models
-   * share one editor group as tabs; beside the active editor when none is open.
+   * Returns the column of an open spectrum panel, so that the panels of
+   * several models share one editor group as tabs. With none open, it returns
+   * the column beside the active editor.
    */
   private static columnForNewPanel(): vscode.ViewColumn {
     for (const open of SpectrumPanel.panels.values()) {

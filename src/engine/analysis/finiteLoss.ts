@@ -7,13 +7,21 @@ import type { ParameterLayout } from '../hvp/parameters';
  * weights or activations beyond about 3.4e38 overflow. The error names the
  * largest weight, which is the usual cause, and the data scaling, the other.
  *
- * @param parameters θ in the order of `layout`.
+ * @param readParameters Returns θ in the order of `layout`; called only for a non-finite loss.
  * @throws InputError naming the model file.
  */
-export function assertFiniteLoss(loss: number, modelPath: string, dataPath: string, layout: ParameterLayout, parameters: Float64Array): void {
+export async function assertFiniteLoss(
+  loss: number,
+  modelPath: string,
+  dataPath: string,
+  layout: ParameterLayout,
+  readParameters: () => Promise<Float64Array>,
+): Promise<void> {
   if (Number.isFinite(loss)) {
     return;
   }
+
+  const parameters = await readParameters();
 
   let largest = 0;
   let largestAt = 0;

@@ -114,9 +114,9 @@ function reconcileSettings(settings: AnalysisSettings): string[] {
 }
 
 /**
- * A note naming the text columns that were numbered in order of first
+ * Returns a note naming the text columns that were numbered in order of first
  * appearance, because neither the request nor the sidecar gave their
- * categories; a model trained with another order then gets wrong inputs.
+ * categories. A model trained with another order then gets wrong inputs.
  */
 function guessedCategoriesNote(used: Record<string, string[]>, spec: DataSpec): string | null {
   const guessed = Object.entries(used).filter(([column]) => spec.categories === undefined || !Object.hasOwn(spec.categories, column));
@@ -146,8 +146,8 @@ function dataSpecWithoutRequestCategories(request: AnalysisRequest, sidecar: Sid
     if (linked === null || !sameFile(linked.path, request.data.path)) {
       return request.data;
     }
-    const given = Object.fromEntries(Object.entries(request.data).filter(([, value]) => value !== undefined));
-    return { ...linked, ...given };
+    const requestFields = Object.fromEntries(Object.entries(request.data).filter(([, value]) => value !== undefined));
+    return { ...linked, ...requestFields };
   }
   const fromSidecar = sidecar === null ? null : dataSpecFromSidecar(sidecar);
   if (fromSidecar === null) {

@@ -42,8 +42,8 @@ export interface ExtremeEigenvalues {
  * Computes the top-k and bottom-k eigenvalues by Lanczos, with
  * max(lanczosSteps, densitySteps) steps so the run can serve as the first
  * density run. Power iteration, the PyHessian baseline, gives the top-k by
- * value; its bottom list holds the negative eigenvalues of larger magnitude
- * than the k-th, which it meets on the way, and is empty when there are none.
+ * value. Its bottom list contains the negative eigenvalues of larger
+ * magnitude than the k-th, which it meets on the way, and may be empty.
  */
 export async function computeExtremeEigenvalues(
   operator: SymmetricOperator,

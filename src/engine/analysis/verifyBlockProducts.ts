@@ -47,8 +47,8 @@ export async function verifyBlockProducts(prepared: PreparedAnalysis, products: 
 }
 
 /**
- * The comparison of verifyBlockProducts on any product source whose blocks
- * are `blocks`, in layout order.
+ * Runs the comparison of verifyBlockProducts on any product source whose
+ * blocks are `blocks`, in layout order.
  */
 export async function checkBlockProducts(
   source: ProductSource,
@@ -77,7 +77,7 @@ export async function checkBlockProducts(
   return checks;
 }
 
-/** One sentence for the report's notes on how the per-layer products ran; `samples` is how many the check used. */
+/** Describes in one sentence, for the report's notes, how the per-layer products ran; `samples` is the number the check used. */
 export function describeBlockChecks(checks: BlockProductCheck[], samples: number): string {
   const largest = Math.max(0, ...checks.map((check) => check.relativeDifference));
   const failed = checks.filter((check) => !check.passed);

@@ -93,7 +93,7 @@ export function batchExactBlockHvp(problem: LossProblem, batch: Batch, block: Pa
   return withTapeCleanup(() => tf.tidy(() => flattenBlockTensors(block, doubleBackprop(problem, batch, block.variables, direction))));
 }
 
-/** ∇ ⟨∇ L, v⟩ with respect to `variables`, times the batch's weight; `direction` holds v per variable. */
+/** Computes ∇⟨∇L, v⟩ with respect to `variables`, times the batch's weight; `direction` contains v per variable. */
 function doubleBackprop(problem: LossProblem, batch: Batch, variables: tf.Variable[], direction: tf.Tensor[]): tf.Tensor[] {
   const directionalDerivative = (): tf.Scalar => {
     const gradient = gradientsOf(() => batchLoss(problem, batch), variables);

@@ -42,7 +42,7 @@ export class HessianProducts {
   /**
    * H_bb v_b for the diagonal block `blockIndex` at `offset`, with `vector` of
    * the block's `size`; counted as one product. Exact products of a checked
-   * block run restricted to the block's weights, which is cheaper; every other
+   * block run restricted to the block's weights, which is cheaper. Every other
    * case takes the full product of the vector embedded with zeros.
    */
   async applyBlock(blockIndex: number, offset: number, size: number, vector: Float64Array): Promise<Float64Array> {

@@ -14,7 +14,7 @@ export interface ProductSource {
   exactHvp(vector: Float64Array): Promise<Float64Array>;
   /**
    * H_bb v_b by double backprop restricted to block `blockIndex` of the
-   * parameter layout (layers with weights, in layer order); `vector` and the
+   * parameter layout (layers with weights, in layer order). `vector` and the
    * result have the block's length.
    */
   exactBlockHvp(blockIndex: number, vector: Float64Array): Promise<Float64Array>;

@@ -46,7 +46,7 @@ export function powerEigenvalueSummary(result: PowerIterationResult): Eigenvalue
 
 /**
  * Converts a power-iteration result to the report's eigenvalue summary: `top`
- * holds the k largest eigenvalues, and `bottom` the negative eigenvalues that
+ * contains the k largest eigenvalues, and `bottom` the negative eigenvalues that
  * the run met on the way, most negative first (the first is then λmin).
  */
 export function largestByPowerSummary(result: LargestByPowerResult): EigenvalueSummary {

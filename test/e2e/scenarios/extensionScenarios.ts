@@ -335,7 +335,7 @@ function abaloneTextColumns(workspace: () => ExtensionWorkspace): Scenario {
       await driver.closeAllEditors();
       const dialogPossible = driver.capabilities.answerQuickPick && driver.capabilities.answerDialog;
       if (!dialogPossible) {
-        // The extension API cannot answer the dialog, so the scenario writes the sidecar that the dialog would write.
+        // The extension API cannot press the dialog's buttons, so the scenario writes the sidecar that the dialog would write.
         fs.writeFileSync(sidecar, JSON.stringify(expectedLink, null, 2));
       }
 

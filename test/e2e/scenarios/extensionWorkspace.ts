@@ -26,8 +26,8 @@ export const WORKSPACE_FILES = {
   damagedModel: 'damaged/model.json',
   settings: '.vscode/settings.json',
   /**
-   * The shipped abalone MLP without its sidecar, so that linking its CSV asks
-   * for the order of the text column sex. Its own name keeps Quick Open from
+   * The shipped abalone MLP without its sidecar, so that linking its CSV
+   * requests the order of the text column sex. Its own name keeps Quick Open from
    * matching it for damaged/model.json.
    */
   abaloneModel: 'abalone/abalone.json',

@@ -43,7 +43,7 @@ function smoothCnnSource(model: tf.LayersModel): LocalProductSource {
   return new LocalProductSource(createLossProblem(model, 'categorical_crossentropy', { inputs, inputShape: [samples, 6, 6, 1], targets, targetShape: [samples, 3] }, 5));
 }
 
-/** The full product of `vector` embedded at the block, restricted to the block. */
+/** Returns the full product of `vector` embedded at the block, restricted to the block. */
 async function embeddedProduct(compute: (vector: Float64Array) => Promise<Float64Array>, size: number, offset: number, vector: Float64Array): Promise<Float64Array> {
   const embedded = new Float64Array(size);
   embedded.set(vector, offset);
@@ -136,8 +136,8 @@ describe('block products that disagree', function () {
   });
 
   it('fall back where they disagree', async () => {
-    // A mock stands in for a wrong restricted product of the second layer:
-    // the real one agrees on every model the tests can build.
+    // A mock replaces the restricted product of the second layer with a wrong
+    // one, because the real one agrees on every model these tests build.
     let restrictedCalls = 0;
     const faulty = sourceWith(source, {
       exactBlockHvp: async (blockIndex, vector) => {

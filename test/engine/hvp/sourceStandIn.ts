@@ -2,8 +2,8 @@ import type { ProductSource } from '../../../src/engine/hvp/productSource';
 
 /**
  * Returns a product source that forwards every call to `source` except those
- * in `overrides`: a stand-in for a broken product path, which the real one
- * never is on the models the tests can build.
+ * in `overrides`. Tests use it to imitate a broken product path, because the
+ * real paths are correct on every model they build.
  */
 export function sourceWith(source: ProductSource, overrides: Partial<ProductSource>): ProductSource {
   return {

@@ -88,7 +88,7 @@ describe('chooseHvpMethod', function () {
   });
 
   it('names the cause of inconclusive differences', async () => {
-    // Noise on the gradients stands in for float32 rounding: it spoils both
+    // Noise on the gradients imitates float32 rounding: it spoils both
     // difference steps by different amounts, so no probe is conclusive.
     const noise = createRandom(6, 'gradient noise');
     const noisy = sourceWith(source, {

@@ -120,7 +120,7 @@ describe('largestEigenvaluesByPower', () => {
     assert.ok(result.operatorApplications > 0);
   });
 
-  it('finds small eigenvalues beside one large one', async () => {
+  it('finds eigenvalues beside a large one', async () => {
     // The spectrum of a small regression model's Hessian: one large
     // eigenvalue, a few small ones, a slightly negative one and a bulk at 0.
     // Shifting by λmax made the bulk look converged at the defaults.
